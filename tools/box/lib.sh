@@ -137,8 +137,11 @@ box_boot() {
 # guest consoles as they come (quiet) or everything (verbose).  Lines on the
 # serial line end in \r\n (Xen adds the \r): the \r go.  In quiet mode,
 # Xen's own lines "(XEN) ..." inside a guest's console are not shown.
+# Debian's awk is mawk, which reads its input in blocks unless told not to.
 box_filter() {
-	awk -v verbose=$([ "$1" = verbose ] && echo 1 || echo 0) -v dir="$2" '
+	local awk=awk
+	awk -W version 2>/dev/null | grep -q mawk && awk="awk -W interactive"
+	$awk -v verbose=$([ "$1" = verbose ] && echo 1 || echo 0) -v dir="$2" '
 	{ sub(/\r+$/, "") }
 	/^@@atman-begin / { name = $2; out = dir "/" name ".out"; printf "" >out
 		if (verbose) { print; fflush() }
@@ -252,4 +255,36 @@ xl_run() {
 	echo "@@atman-end $name reason=$reason status=${status:--} ms=$(( ($(date +%s%N) - t0) / 1000000 ))" >"$end"
 	[ "$reason" = error ] && cat "$end.xl" >&2
 	return 0
+}
+
+# ---- Judging a console -------------------------------------------------------
+
+# check_console OUTFILE CHECKSFILE: CHECKSFILE holds lines "expect TEXT"
+# (a console line equal to TEXT), "match ERE" (a line matching ERE), both
+# in order, each found after the one before, and "reject ERE" (no line
+# anywhere matches).  Prints why the console fails, nothing if it passes.
+check_console() {
+	[ -s "$2" ] || return 0
+	awk 'BEGIN { n = m = 0 }
+	NR == FNR { k = $1; sub(/^[a-z]+ /, ""); kind[n] = k; pat[n++] = $0; next }
+	{ line[m++] = $0 }
+	END {
+		at = 0
+		for (c = 0; c < n; c++) {
+			if (kind[c] == "reject") {
+				for (i = 0; i < m; i++)
+					if (line[i] ~ pat[c]) { print "unexpected line: " line[i]; exit }
+				continue
+			}
+			for (i = at; i < m; i++) {
+				if (kind[c] == "expect" && line[i] == pat[c]) break
+				if (kind[c] == "match" && line[i] ~ pat[c]) break
+			}
+			if (i == m) {
+				print "missing " (at ? "after line " at ": " : "line: ") pat[c]
+				exit
+			}
+			at = i + 1
+		}
+	}' "$2" "$1"
 }
