@@ -104,7 +104,7 @@ box_job_add() {
 # boot in seconds.  Returns QEMU's status: 1 when dom0 finished its jobs
 # (isa-debug-exit 0), 124 on timeout.
 box_boot() {
-	local run=$1 mode=$2 gmem=$3 tmo=$4 box dom0 kargs
+	local run=$1 mode=$2 gmem=$3 tmo=$4 box dom0 mem kargs
 	box=$(box_dir)
 	rm -rf "$run/out"; mkdir -p "$run/out"
 	# Linux unpacks concatenated archives: the jobs are a second cpio.
@@ -114,10 +114,13 @@ box_boot() {
 	# dom0 needs 144 MiB, plus room for the initramfs: loaded, unpacked
 	# into the root tmpfs, which may fill only half of memory.
 	dom0=$(( 144 + 3 * $(stat -c %s "$run/box.cpio") / 1048576 ))
+	# Xen needs ~100 MiB of its own besides dom0 and the guests; memory QEMU
+	# gives but nobody touches costs the host nothing.
+	mem=$((dom0 + gmem + 160)); [ "$mem" -lt 512 ] && mem=512
 	kargs="console=hvc0"
 	[ "$mode" = quiet ] && kargs="$kargs quiet"
 	set -- timeout --foreground "$tmo" qemu-system-x86_64 -accel tcg -M q35 \
-		-cpu qemu64,+svm,+npt,+rdrand -m $((dom0 + gmem + 96)) -smp 1 \
+		-cpu qemu64,+svm,+npt,+rdrand -m "$mem" -smp 1 \
 		-nodefaults -display none -serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$box/xen" \
 		-append "console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M dom0_max_vcpus=1" \
