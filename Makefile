@@ -1,0 +1,118 @@
+# AtmanOS. `make` builds the kernel object that bin/atman-cc links into
+# every guest; `make check` runs the whole test suite. V=1 shows commands.
+
+CC       ?= gcc
+LD       ?= ld
+OBJCOPY  ?= objcopy
+PREFIX   ?= /usr/local
+B        := build
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+MUSL_INC := /usr/include/x86_64-linux-musl
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+
+# Kernel C: no SSE (the program owns the FPU state), no red zone
+# (interrupts land on the interrupted stack's neighbour), no stack
+# protector (no TLS of our own), no PIE (linked at 1 MiB).
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-ffreestanding -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
+	-isystem $(B)/include -iquote . \
+	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fno-pie \
+	-fno-omit-frame-pointer -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-common \
+	-D__XEN_INTERFACE_VERSION__=0x00040e00 -D_GNU_SOURCE
+
+KSRCS := \
+	arch/x86_64/boot.S \
+	arch/x86_64/entry.S \
+	arch/x86_64/switch.S \
+	arch/x86_64/cpu.c \
+	arch/x86_64/paging.c \
+	arch/x86_64/trap.c \
+	arch/x86_64/pc.c \
+	xen/start.c \
+	xen/evtchn.c \
+	xen/console.c \
+	xen/time.c \
+	xen/xs.c \
+	kern/main.c \
+	kern/string.c \
+	kern/printk.c \
+	kern/console.c \
+	kern/panic.c \
+	kern/symbols.c \
+	kern/page.c \
+	kern/vmem.c \
+	kern/vm.c \
+	kern/cmdline.c \
+	kern/initstack.c \
+	kern/random.c \
+	kern/sched.c \
+	kern/wait.c \
+	kern/timer.c \
+	sys/systab.c \
+	sys/sys_fd.c \
+	sys/sys_mem.c \
+	sys/sys_time.c \
+	sys/sys_proc.c \
+	sys/start.c
+
+KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS))) $(B)/k/sysnames.o
+
+all: $(B)/lib/atman.o $(B)/lib/guest.lds
+
+$(B)/include/xen:
+	$(Q)mkdir -p $(B)/include
+	$(Q)ln -sfn /usr/include/xen $@
+
+$(B)/k/%.o: %.c | $(B)/include/xen
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/k/%.o: %.S | $(B)/include/xen
+	$(call msg,AS,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c -o $@ $<
+
+# Syscall names for "unsupported syscall NAME", from musl's own list.
+$(B)/gen/sysnames.c: $(MUSL_INC)/bits/syscall.h
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q){ echo '/* generated from $< */'; \
+	  echo 'const char *const syscall_names[] = {'; \
+	  awk '/^#define __NR_/ { n = $$2; sub("__NR_", "", n); \
+	    printf "\t[%s] = \"%s\",\n", $$3, n }' $<; \
+	  echo '};'; \
+	  echo 'const int syscall_names_count = sizeof(syscall_names) / sizeof(syscall_names[0]);'; \
+	} > $@
+
+$(B)/k/sysnames.o: $(B)/gen/sysnames.c
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
+
+# One relocatable object; only atman_* names stay global, so a program
+# may define its own panic, printk or page_alloc.
+$(B)/lib/atman.o: $(KOBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS)
+	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
+
+$(B)/lib/guest.lds: arch/x86_64/guest.lds
+	$(Q)mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+-include $(KOBJS:.o=.d)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all clean

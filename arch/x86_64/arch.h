@@ -1,0 +1,161 @@
+/*
+ * arch/x86_64: the internal interface of the CPU layer. Declarations are
+ * grouped by the file that implements them.
+ */
+#ifndef ATMAN_ARCH_H
+#define ATMAN_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE  4096UL
+#define PAGE_SHIFT 12
+
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+#define SEL_TSS  0x18
+
+#define RFLAGS_IF 0x200UL
+
+#define VEC_TIMER    0xf0 /* local APIC timer, bare metal only */
+#define VEC_UPCALL   0xf3 /* Xen event channel upcall */
+#define VEC_SPURIOUS 0xff
+
+/*
+ * The saved context of a trap, interrupt or syscall, lowest address
+ * first. entry.S builds it; REGS_RSP there must match.
+ */
+struct regs {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vec, err; /* vec is -1 for a syscall */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct regs) == 22 * 8, "entry.S knows this size");
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)));
+}
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+static inline void invlpg(uintptr_t va)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+/* Compiler barrier: the CPU is x86-TSO, so stores are not reordered with
+ * stores nor loads with loads; this only stops the compiler. */
+#define barrier() __asm__ volatile("" ::: "memory")
+/* Full fence: orders earlier stores before later loads. */
+#define mb() __asm__ volatile("mfence" ::: "memory")
+
+/* entry.S, switch.S */
+extern char exc_stubs[];
+extern char irq_stub_0xf0[], irq_stub_0xf3[], irq_stub_0xff[];
+extern char syscall_entry[];
+extern char thread_trampoline[];
+extern volatile uint8_t cpu_in_kernel;
+void regs_enter(struct regs *r) __attribute__((__noreturn__));
+void switch_to(uint64_t *save_sp, uint64_t new_sp);
+
+/* cpu.c: descriptor tables, features, FPU and TLS state */
+struct cpu_features {
+	char vendor[13];
+	bool nx, xsave, rdrand, rdseed, fsgsbase, apic, tsc_deadline;
+	bool invariant_tsc;
+	uint32_t xsave_size; /* bytes of FPU state per thread */
+	uint64_t xcr0;
+	uint32_t hwcap; /* AT_HWCAP: CPUID.1:EDX, as Linux reports it */
+};
+extern struct cpu_features cpu;
+void cpu_init(void);
+void cpu_set_ist(void *ist_top[3]);
+void cpu_fpu_init_state(void *area);
+void cpu_fpu_save(void *area);
+void cpu_fpu_restore(const void *area);
+void cpu_set_fs(uint64_t base);
+uint64_t cpu_get_fs(void);
+bool cpu_rdrand(uint64_t *v);
+bool cpu_rdseed(uint64_t *v);
+void cpu_idle(void); /* sti; hlt; cli: wait for one interrupt */
+
+/* paging.c: 4-level page tables, one address space */
+#define PTE_P     0x001UL
+#define PTE_W     0x002UL
+#define PTE_PWT   0x008UL
+#define PTE_PCD   0x010UL
+#define PTE_PS    0x080UL
+#define PTE_LAZY  0x200UL /* software, P=0: allocate a zero page on touch */
+#define PTE_FRAME 0x400UL /* software, P=0: PROT_NONE, frame kept */
+#define PTE_NX    (1UL << 63)
+#define PTE_ADDR  0x000ffffffffff000UL
+typedef uint64_t pte_t;
+void paging_init(void);
+pte_t *paging_walk(uintptr_t va, bool create);
+int paging_map_phys(uint64_t paddr, size_t len, uint64_t flags);
+uint64_t paging_nx(void); /* PTE_NX where the CPU has it, else 0 */
+
+/* trap.c: exceptions and interrupt dispatch */
+typedef void (*irq_handler_t)(struct regs *r);
+void trap_init(void);
+void irq_set_handler(int vec, irq_handler_t fn);
+void trap_exception(struct regs *r);
+void irq_dispatch(struct regs *r);
+
+/* pc.c: the platform without Xen (QEMU -kernel): COM1, TSC, LAPIC, RTC */
+struct platform;
+extern const struct platform pc_platform;
+void pc_init(void);
+void pc_banner(void);
+
+#endif

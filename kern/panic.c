@@ -1,0 +1,124 @@
+/*
+ * Crash reports: what happened, where (symbolized), the registers and a
+ * backtrace; then the console is flushed and the domain shuts down with
+ * SHUTDOWN_crash. The first line always starts "atman: crash:", which is
+ * what bin/atman and the test harness look for.
+ */
+#include "kern.h"
+#include "arch/x86_64/arch.h"
+
+extern char __atman_text_start[], __atman_text_end[];
+extern char __atman_syms_start[], __atman_syms_end[];
+static int crashing;
+
+const char *ksym(uintptr_t pc, uintptr_t *off)
+{
+	static struct sym_table table;
+	static bool parsed;
+	if (!parsed) {
+		parsed = true;
+		sym_table_parse(&table, __atman_syms_start,
+				__atman_syms_end - __atman_syms_start);
+	}
+	return sym_lookup(&table, pc, off);
+}
+
+static bool in_text(uintptr_t a)
+{
+	return a >= (uintptr_t)__atman_text_start &&
+	       a < (uintptr_t)__atman_text_end;
+}
+
+static void print_pc(const char *prefix, uintptr_t pc)
+{
+	uintptr_t off;
+	const char *name = ksym(pc, &off);
+	if (name)
+		printk("%s%s+0x%lx (0x%lx)\n", prefix, name, off, pc);
+	else
+		printk("%s0x%lx\n", prefix, pc);
+}
+
+void backtrace_print(uintptr_t rip, uintptr_t rbp, uintptr_t rsp)
+{
+	printk("backtrace:\n");
+	print_pc("  #0 ", rip);
+	int n = 1;
+	uintptr_t fp = rbp;
+	/* Frame pointers: [fp] = caller's fp, [fp+8] = return address.
+	 * Code without frame pointers (musl) ends the chain early. */
+	while (n < 32 && fp && !(fp & 7) && vm_user_ok((void *)fp, 16, false)) {
+		uintptr_t ret = ((uintptr_t *)fp)[1];
+		if (!in_text(ret))
+			break;
+		char pre[16];
+		ksnprintf(pre, sizeof(pre), "  #%d ", n++);
+		print_pc(pre, ret);
+		uintptr_t next = ((uintptr_t *)fp)[0];
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	if (n >= 4 || !rsp)
+		return;
+	/* A short chain: also list text addresses found on the stack, as
+	 * Linux does; they are likely, not certain, return addresses. */
+	int shown = 0;
+	for (uintptr_t p = ALIGN_UP(rsp, 8); shown < 12 && p < rsp + 4096;
+	     p += 8) {
+		if ((p & (PAGE_SIZE - 1)) == 0 || p == ALIGN_UP(rsp, 8))
+			if (!vm_user_ok((void *)p, 8, false))
+				break;
+		uintptr_t v = *(uintptr_t *)p;
+		if (in_text(v) && v != rip) {
+			print_pc("   ? ", v);
+			shown++;
+		}
+	}
+}
+
+static void regs_print(struct regs *r)
+{
+	printk("rip %016lx rsp %016lx rbp %016lx\n", r->rip, r->rsp, r->rbp);
+	printk("rax %016lx rbx %016lx rcx %016lx\n", r->rax, r->rbx, r->rcx);
+	printk("rdx %016lx rsi %016lx rdi %016lx\n", r->rdx, r->rsi, r->rdi);
+	printk("r8  %016lx r9  %016lx r10 %016lx\n", r->r8, r->r9, r->r10);
+	printk("r11 %016lx r12 %016lx r13 %016lx\n", r->r11, r->r12, r->r13);
+	printk("r14 %016lx r15 %016lx rfl %016lx\n", r->r14, r->r15,
+	       r->rflags);
+	printk("fs  %016lx\n", cpu_get_fs());
+}
+
+noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
+{
+	irq_disable();
+	if (crashing++)
+		plat->shutdown(1, 139);
+	(void)addr;
+	printk("\natman: crash: %s\n", what);
+	if (r) {
+		print_pc("in ", r->rip);
+		regs_print(r);
+		backtrace_print(r->rip, r->rbp, r->rsp);
+	}
+	console_flush();
+	plat->shutdown(1, 139);
+}
+
+noreturn void panic_at(const char *file, int line, const char *fmt, ...)
+{
+	irq_disable();
+	if (crashing++)
+		plat->shutdown(1, 139);
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk("\natman: crash: kernel panic at %s:%d: %s\n", file, line, msg);
+	uintptr_t rbp, rsp;
+	__asm__ volatile("mov %%rbp, %0; mov %%rsp, %1" : "=r"(rbp), "=r"(rsp));
+	backtrace_print((uintptr_t)__builtin_return_address(0), rbp, 0);
+	console_flush();
+	plat->shutdown(1, 139);
+}

@@ -1,0 +1,76 @@
+/*
+ * Starting the program: its first thread, an 8 MiB stack (backed as it is
+ * touched) holding what Linux would put there, and a jump to musl's
+ * _start, found in the image's own ELF header.
+ */
+#include <elf.h>
+
+#include "sys.h"
+#include "kern/kern.h"
+#include "arch/x86_64/arch.h"
+
+#define MAIN_STACK (8UL << 20)
+
+extern char __atman_image_start[];
+static struct thread main_thread_storage;
+
+struct thread *thread_alloc_main(void)
+{
+	struct thread *t = &main_thread_storage;
+	uintptr_t fpu = page_alloc();
+	if (!fpu)
+		panic("out of memory for the first thread");
+	t->fpu = (void *)fpu;
+	t->tid = 1;
+	cpu_fpu_init_state(t->fpu);
+	return t;
+}
+
+noreturn void proc_start(void)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)__atman_image_start;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		panic("no ELF header at the start of the image");
+
+	struct thread *t = thread_alloc_main();
+	sched_init(t);
+	fd_init();
+
+	uintptr_t top = (uintptr_t)vm_alloc_stack(MAIN_STACK, true);
+	if (!top)
+		panic("out of memory for the main stack");
+	uint8_t rnd[16];
+	random_bytes(rnd, sizeof(rnd));
+	struct auxv_pair aux[] = {
+		{AT_PHDR, (uintptr_t)__atman_image_start + eh->e_phoff},
+		{AT_PHENT, eh->e_phentsize},
+		{AT_PHNUM, eh->e_phnum},
+		{AT_PAGESZ, PAGE_SIZE},
+		{AT_ENTRY, eh->e_entry},
+		{AT_HWCAP, cpu.hwcap},
+		{AT_CLKTCK, 100},
+		{AT_UID, 0},
+		{AT_EUID, 0},
+		{AT_GID, 0},
+		{AT_EGID, 0},
+		{AT_SECURE, 0},
+		{AT_RANDOM, 0}, /* filled in by initstack_build */
+	};
+	/* Lazily backed, so building the initial stack touches only the
+	 * top pages. */
+	uintptr_t sp = initstack_build(top, top - MAIN_STACK, prog_name,
+				       kcmdline.arg, kcmdline.narg,
+				       kcmdline.env, kcmdline.nenv, aux,
+				       ARRAY_SIZE(aux), rnd);
+	if (!sp)
+		panic("arguments do not fit on the stack");
+
+	struct regs r = {
+		.rip = eh->e_entry,
+		.cs = SEL_CODE,
+		.rflags = RFLAGS_IF | 0x2,
+		.rsp = sp,
+		.ss = SEL_DATA,
+	};
+	regs_enter(&r);
+}

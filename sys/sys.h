@@ -1,0 +1,95 @@
+/*
+ * sys/: the Linux x86_64 system call ABI. Declarations grouped by the file
+ * that implements them. Every sys_* returns a result or -errno, exactly
+ * what the program's syscall instruction gets back in rax.
+ */
+#ifndef ATMAN_SYS_H
+#define ATMAN_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+struct regs;
+
+/* systab.c */
+void syscall_dispatch(struct regs *r);
+extern const char *const syscall_names[]; /* generated from musl */
+extern const int syscall_names_count;
+
+/* sys_fd.c: the descriptor table and the console as fds 0-2 */
+struct file;
+struct file_ops {
+	long (*read)(struct file *f, void *buf, size_t len);
+	long (*write)(struct file *f, const void *buf, size_t len);
+	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
+	void (*release)(struct file *f);
+	unsigned mode; /* S_IFCHR etc., for fstat */
+};
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	void *priv;
+};
+#define FD_MAX 1024
+void fd_init(void);
+struct file *fd_get(int fd);
+int fd_install(struct file *f);
+long sys_read(int fd, void *buf, size_t len);
+long sys_write(int fd, const void *buf, size_t len);
+long sys_readv(int fd, const struct iovec *iov, int iovcnt);
+long sys_writev(int fd, const struct iovec *iov, int iovcnt);
+long sys_ioctl(int fd, unsigned long cmd, unsigned long arg);
+long sys_close(int fd);
+long sys_lseek(int fd, long off, int whence);
+long sys_fstat(int fd, struct stat *st);
+long sys_dup(int fd);
+long sys_dup2(int oldfd, int newfd);
+long sys_dup3(int oldfd, int newfd, int flags);
+long sys_fcntl(int fd, int cmd, unsigned long arg);
+
+/* sys_mem.c */
+long sys_brk(unsigned long brk);
+long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
+	      long off);
+long sys_munmap(unsigned long addr, size_t len);
+long sys_mprotect(unsigned long addr, size_t len, int prot);
+long sys_mremap(unsigned long old, size_t old_len, size_t new_len, int flags,
+		unsigned long new_addr);
+long sys_madvise(unsigned long addr, size_t len, int advice);
+
+/* sys_time.c */
+long sys_clock_gettime(int clk, struct timespec *ts);
+long sys_clock_getres(int clk, struct timespec *ts);
+long sys_gettimeofday(struct timeval *tv, void *tz);
+long sys_time(long *t);
+long sys_nanosleep(const struct timespec *req, struct timespec *rem);
+long sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
+			 struct timespec *rem);
+
+/* sys_proc.c: identity, exit, signals as far as we have them */
+long sys_exit(int status);
+long sys_exit_group(int status);
+long sys_getpid(void);
+long sys_getppid(void);
+long sys_gettid(void);
+long sys_getuid(void);
+long sys_uname(struct utsname *u);
+long sys_getrandom(void *buf, size_t len, unsigned flags);
+long sys_rt_sigaction(int sig, const void *act, void *old, size_t sz);
+long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz);
+long sys_sched_yield(void);
+long sys_set_tid_address(int *tidptr);
+long sys_arch_prctl(int code, unsigned long addr);
+long sys_tkill(int tid, int sig);
+long sys_tgkill(int tgid, int tid, int sig);
+
+/* start.c: the program's first thread */
+void proc_start(void) __attribute__((__noreturn__));
+
+#endif

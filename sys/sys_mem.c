@@ -1,0 +1,53 @@
+/*
+ * Memory syscalls: argument checks, then kern/vm.c. Only anonymous
+ * mappings exist (no files to map yet): fd-backed mmap is -ENODEV.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "sys.h"
+#include "kern/kern.h"
+
+long sys_brk(unsigned long brk)
+{
+	return vm_brk(brk);
+}
+
+long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
+	      long off)
+{
+	(void)fd;
+	if (off & 4095)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	int type = flags & MAP_TYPE;
+	if (type != MAP_PRIVATE && type != MAP_SHARED)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV;
+	return vm_mmap(addr, len, prot, flags);
+}
+
+long sys_munmap(unsigned long addr, size_t len)
+{
+	return vm_munmap(addr, len);
+}
+
+long sys_mprotect(unsigned long addr, size_t len, int prot)
+{
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	return vm_mprotect(addr, len, prot);
+}
+
+long sys_mremap(unsigned long old, size_t old_len, size_t new_len, int flags,
+		unsigned long new_addr)
+{
+	return vm_mremap(old, old_len, new_len, flags, new_addr);
+}
+
+long sys_madvise(unsigned long addr, size_t len, int advice)
+{
+	return vm_madvise(addr, len, advice);
+}

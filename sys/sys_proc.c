@@ -1,0 +1,155 @@
+/*
+ * The process: identity, exit, and the bits of signals musl needs. There
+ * is one process; its pid is 1. Signal handlers are accepted but never
+ * run; a fatal signal sent to ourselves (abort) is a crash report.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/utsname.h>
+
+#include "sys.h"
+#include "kern/kern.h"
+#include "arch/x86_64/arch.h"
+
+long sys_exit_group(int status)
+{
+	kexit(status & 0xff);
+}
+
+long sys_exit(int status)
+{
+	/* Threads come with the scheduler work; with one thread, exiting
+	 * it ends the program, as on Linux. */
+	kexit(status & 0xff);
+}
+
+long sys_getpid(void)
+{
+	return 1;
+}
+
+long sys_getppid(void)
+{
+	return 0;
+}
+
+long sys_gettid(void)
+{
+	return current->tid;
+}
+
+long sys_getuid(void)
+{
+	return 0;
+}
+
+long sys_uname(struct utsname *u)
+{
+	if (!vm_user_ok(u, sizeof(*u), true))
+		return -EFAULT;
+	memset(u, 0, sizeof(*u));
+	kstrlcpy(u->sysname, "Atman", sizeof(u->sysname));
+	kstrlcpy(u->nodename, "atman", sizeof(u->nodename));
+	kstrlcpy(u->release, "0.1", sizeof(u->release));
+	kstrlcpy(u->version, "AtmanOS", sizeof(u->version));
+	kstrlcpy(u->machine, "x86_64", sizeof(u->machine));
+	kstrlcpy(u->domainname, "(none)", sizeof(u->domainname));
+	return 0;
+}
+
+long sys_getrandom(void *buf, size_t len, unsigned flags)
+{
+	if (flags & ~7u)
+		return -EINVAL;
+	if (len > 33554431)
+		len = 33554431;
+	if (!vm_user_ok(buf, len, true))
+		return -EFAULT;
+	random_bytes(buf, len);
+	return len;
+}
+
+long sys_rt_sigaction(int sig, const void *act, void *old, size_t sz)
+{
+	(void)act;
+	if (sig < 1 || sig > 64 || sig == SIGKILL || sig == SIGSTOP)
+		return -EINVAL;
+	if (old) {
+		if (!vm_user_ok(old, 32, true))
+			return -EFAULT;
+		memset(old, 0, sz < 32 ? 32 : 32);
+	}
+	return 0;
+}
+
+long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz)
+{
+	(void)how;
+	(void)set;
+	if (sz != 8)
+		return -EINVAL;
+	if (old) {
+		if (!vm_user_ok(old, 8, true))
+			return -EFAULT;
+		memset(old, 0, 8);
+	}
+	return 0;
+}
+
+long sys_sched_yield(void)
+{
+	schedule();
+	return 0;
+}
+
+long sys_set_tid_address(int *tidptr)
+{
+	current->clear_tid = tidptr;
+	return current->tid;
+}
+
+long sys_arch_prctl(int code, unsigned long addr)
+{
+	switch (code) {
+	case 0x1002: /* ARCH_SET_FS */
+		cpu_set_fs(addr);
+		current->fs_base = addr;
+		return 0;
+	case 0x1003: /* ARCH_GET_FS */
+		if (!vm_user_ok((void *)addr, 8, true))
+			return -EFAULT;
+		*(unsigned long *)addr = cpu_get_fs();
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *const signames[32] = {
+	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+};
+
+long sys_tkill(int tid, int sig)
+{
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (tid != current->tid)
+		return -ESRCH; /* other threads: with the scheduler work */
+	if (sig == 0 || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
+	    sig == SIGWINCH)
+		return 0;
+	char what[64];
+	ksnprintf(what, sizeof(what), "program killed by signal %d (%s)", sig,
+		  sig < 32 && signames[sig] ? signames[sig] : "?");
+	crash(what, current->uregs, 0);
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid != 1)
+		return -ESRCH;
+	return sys_tkill(tid, sig);
+}

@@ -1,0 +1,143 @@
+/*
+ * The Xen PV console: one page shared with xenconsoled, holding an input
+ * and an output ring, plus an event channel each side kicks after moving
+ * an index. We are the producer of out[] and the consumer of in[].
+ *
+ * Output is never dropped: when out[] is full we wait for xenconsoled to
+ * consume (it notifies us) and go on. '\n' goes out as "\r\n", as a Linux
+ * terminal with ONLCR would send it, so `xl console` shows clean lines.
+ */
+#include <stdint.h>
+#include <xen/io/console.h>
+
+#include "xen_guest.h"
+#include "arch/x86_64/arch.h"
+#include "kern/kern.h"
+
+uint64_t xencons_pfn;
+evtchn_port_t xencons_port;
+static struct xencons_interface *intf;
+static struct waitq cons_wq;
+static int cons_crashing;
+
+static void xencons_event(evtchn_port_t port, void *data)
+{
+	(void)port;
+	(void)data;
+	wake_all(&cons_wq);
+}
+
+void xencons_init(void)
+{
+	uint64_t pfn, port;
+	if (hvm_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) ||
+	    hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &port) || !pfn)
+		return;
+	if (paging_map_phys(pfn << PAGE_SHIFT, PAGE_SIZE, PTE_W | paging_nx()))
+		return;
+	xencons_pfn = pfn;
+	xencons_port = port;
+	intf = (struct xencons_interface *)(pfn << PAGE_SHIFT);
+	evtchn_bind(xencons_port, xencons_event, NULL);
+	evtchn_unmask(xencons_port);
+}
+
+static uint32_t out_space(void)
+{
+	/* Read out_cons before we reuse the space it frees. */
+	XENCONS_RING_IDX cons = __atomic_load_n(&intf->out_cons,
+						__ATOMIC_ACQUIRE);
+	XENCONS_RING_IDX used = intf->out_prod - cons;
+	if (used > sizeof(intf->out)) /* a corrupt index from the backend */
+		return 0;
+	return sizeof(intf->out) - used;
+}
+
+/* Wait until xenconsoled has moved an index. Threads sleep on the wait
+ * queue; with interrupts unusable (crash, early boot) we poll the port. */
+static void cons_wait(void)
+{
+	if (cons_crashing || !current) {
+		sched_poll(xencons_port, xen_monotonic_ns() + 10000000);
+		evtchn_clear(xencons_port);
+		return;
+	}
+	uint32_t space = out_space();
+	wait_event(&cons_wq, out_space() != space);
+}
+
+static void put_bytes(const char *buf, size_t len)
+{
+	while (len) {
+		uint32_t space = out_space();
+		if (!space) {
+			evtchn_notify(xencons_port);
+			cons_wait();
+			continue;
+		}
+		XENCONS_RING_IDX prod = intf->out_prod;
+		size_t n = MIN(space, len);
+		for (size_t i = 0; i < n; i++)
+			intf->out[MASK_XENCONS_IDX(prod++, intf->out)] = buf[i];
+		/* The bytes must be visible before the index that publishes
+		 * them. */
+		__atomic_store_n(&intf->out_prod, prod, __ATOMIC_RELEASE);
+		buf += n;
+		len -= n;
+	}
+}
+
+void xencons_write(const char *buf, size_t len)
+{
+	if (!intf) {
+		for (size_t i = 0; i < len; i++)
+			outb(0xe9, buf[i]);
+		return;
+	}
+	while (len) {
+		size_t n = 0;
+		while (n < len && buf[n] != '\n')
+			n++;
+		put_bytes(buf, n);
+		if (n < len) {
+			put_bytes("\r\n", 2);
+			n++;
+		}
+		buf += n;
+		len -= n;
+	}
+	evtchn_notify(xencons_port);
+}
+
+size_t xencons_read(char *buf, size_t len)
+{
+	if (!intf)
+		return 0;
+	XENCONS_RING_IDX cons = intf->in_cons;
+	XENCONS_RING_IDX prod = __atomic_load_n(&intf->in_prod,
+						__ATOMIC_ACQUIRE);
+	size_t n = 0;
+	if (prod - cons > sizeof(intf->in))
+		cons = prod; /* corrupt indices: drop what we cannot trust */
+	while (cons != prod && n < len)
+		buf[n++] = intf->in[MASK_XENCONS_IDX(cons++, intf->in)];
+	/* Done reading the bytes before we hand the space back. */
+	__atomic_store_n(&intf->in_cons, cons, __ATOMIC_RELEASE);
+	if (n)
+		evtchn_notify(xencons_port);
+	return n;
+}
+
+/* Wait, at most ~2 s, until xenconsoled has taken everything. */
+void xencons_flush(void)
+{
+	if (!intf)
+		return;
+	cons_crashing = 1; /* only called on the way out: poll, never sleep */
+	uint64_t until = xen_monotonic_ns() + 2000000000ULL;
+	evtchn_notify(xencons_port);
+	while (intf->out_cons != intf->out_prod && xen_monotonic_ns() < until) {
+		sched_poll(xencons_port, xen_monotonic_ns() + 10000000);
+		evtchn_clear(xencons_port);
+	}
+}

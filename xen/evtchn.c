@@ -1,0 +1,99 @@
+/*
+ * Event channels, 2-level ABI: shared_info holds a pending and a mask bit
+ * per port, and vcpu_info a selector word saying which pending words to
+ * look at. Xen raises VEC_UPCALL; the handler here only calls the bound
+ * port handlers, which only wake threads.
+ *
+ * Ports are bound with their mask bit set and unmasked by the caller when
+ * ready. Handlers run with interrupts off.
+ */
+#include <errno.h>
+
+#include "xen_guest.h"
+#include "arch/x86_64/arch.h"
+#include "kern/kern.h"
+
+#define MAX_PORTS 1024
+#define BITS_PER_WORD 64
+
+static struct {
+	evtchn_handler_t fn;
+	void *data;
+} handlers[MAX_PORTS];
+
+static void upcall(struct regs *r)
+{
+	(void)r;
+	vcpu_info_t *vi = &xen_shared->vcpu_info[0];
+	while (vi->evtchn_upcall_pending) {
+		vi->evtchn_upcall_pending = 0;
+		/* Clear the flag before taking the selector: Xen sets the
+		 * selector first, then the flag, so a port raised after our
+		 * xchg sets the flag again and we loop. */
+		unsigned long sel = __atomic_exchange_n(
+			&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		while (sel) {
+			int w = __builtin_ctzl(sel);
+			sel &= sel - 1;
+			unsigned long pend = xen_shared->evtchn_pending[w] &
+					     ~xen_shared->evtchn_mask[w];
+			while (pend) {
+				int b = __builtin_ctzl(pend);
+				pend &= pend - 1;
+				evtchn_port_t port = w * BITS_PER_WORD + b;
+				evtchn_clear(port);
+				if (port < MAX_PORTS && handlers[port].fn)
+					handlers[port].fn(port,
+							  handlers[port].data);
+			}
+		}
+	}
+}
+
+int evtchn_bind(evtchn_port_t port, evtchn_handler_t fn, void *data)
+{
+	if (port >= MAX_PORTS)
+		return -EINVAL;
+	handlers[port].fn = fn;
+	handlers[port].data = data;
+	return 0;
+}
+
+void evtchn_unbind(evtchn_port_t port)
+{
+	if (port >= MAX_PORTS)
+		return;
+	__atomic_or_fetch(&xen_shared->evtchn_mask[port / BITS_PER_WORD],
+			  1UL << (port % BITS_PER_WORD), __ATOMIC_SEQ_CST);
+	handlers[port].fn = NULL;
+}
+
+void evtchn_unmask(evtchn_port_t port)
+{
+	/* Xen re-raises the upcall if the port became pending while
+	 * masked, which a plain clear of the mask bit would miss. */
+	evtchn_unmask_op(port);
+}
+
+void evtchn_clear(evtchn_port_t port)
+{
+	__atomic_and_fetch(&xen_shared->evtchn_pending[port / BITS_PER_WORD],
+			   ~(1UL << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
+}
+
+bool evtchn_test_and_clear(evtchn_port_t port)
+{
+	unsigned long bit = 1UL << (port % BITS_PER_WORD);
+	unsigned long old = __atomic_fetch_and(
+		&xen_shared->evtchn_pending[port / BITS_PER_WORD], ~bit,
+		__ATOMIC_SEQ_CST);
+	return old & bit;
+}
+
+void evtchn_init(void)
+{
+	/* Start with every port masked; each user unmasks its own. */
+	for (int i = 0; i < BITS_PER_WORD; i++)
+		xen_shared->evtchn_mask[i] = ~0UL;
+	irq_set_handler(VEC_UPCALL, upcall);
+}

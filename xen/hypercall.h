@@ -1,0 +1,156 @@
+/*
+ * Hypercalls, in two layers. The raw stubs call into the hypercall page
+ * Xen filled in (xen/start.c); the typed helpers below build the argument
+ * structure, return Xen's -errno, and fill out-parameters only on
+ * success. No other file builds hypercall arguments.
+ */
+#ifndef ATMAN_XEN_HYPERCALL_H
+#define ATMAN_XEN_HYPERCALL_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+#include <xen/version.h>
+#include <xen/grant_table.h>
+
+extern char hypercall_page[4096];
+
+/* Xen may clobber the argument registers, so they are all in-out. */
+static inline long hypercall2(unsigned op, uint64_t a1, uint64_t a2)
+{
+	register uint64_t rdi __asm__("rdi") = a1;
+	register uint64_t rsi __asm__("rsi") = a2;
+	long ret;
+	__asm__ volatile("call *%[fn]"
+			 : "=a"(ret), "+r"(rdi), "+r"(rsi)
+			 : [fn] "r"(hypercall_page + op * 32)
+			 : "memory", "rdx", "r10", "r8", "rcx", "r11");
+	return ret;
+}
+
+static inline long hypercall3(unsigned op, uint64_t a1, uint64_t a2,
+			      uint64_t a3)
+{
+	register uint64_t rdi __asm__("rdi") = a1;
+	register uint64_t rsi __asm__("rsi") = a2;
+	register uint64_t rdx __asm__("rdx") = a3;
+	long ret;
+	__asm__ volatile("call *%[fn]"
+			 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx)
+			 : [fn] "r"(hypercall_page + op * 32)
+			 : "memory", "r10", "r8", "rcx", "r11");
+	return ret;
+}
+
+static inline long hyp_xen_version(int cmd, void *arg)
+{
+	return hypercall2(__HYPERVISOR_xen_version, cmd, (uintptr_t)arg);
+}
+
+static inline long hyp_memory_op(int cmd, void *arg)
+{
+	return hypercall2(__HYPERVISOR_memory_op, cmd, (uintptr_t)arg);
+}
+
+static inline long hyp_evtchn_op(int cmd, void *arg)
+{
+	return hypercall2(__HYPERVISOR_event_channel_op, cmd, (uintptr_t)arg);
+}
+
+static inline long hyp_sched_op(int cmd, void *arg)
+{
+	return hypercall2(__HYPERVISOR_sched_op, cmd, (uintptr_t)arg);
+}
+
+static inline long hyp_vcpu_op(int cmd, int vcpu, void *arg)
+{
+	return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, (uintptr_t)arg);
+}
+
+static inline long hyp_grant_table_op(int cmd, void *arg, unsigned count)
+{
+	return hypercall3(__HYPERVISOR_grant_table_op, cmd, (uintptr_t)arg,
+			  count);
+}
+
+static inline long hvm_get_param(uint32_t idx, uint64_t *val)
+{
+	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = idx};
+	long r = hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param,
+			    (uintptr_t)&p);
+	if (r == 0)
+		*val = p.value;
+	return r;
+}
+
+static inline long hvm_set_param(uint32_t idx, uint64_t val)
+{
+	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = idx,
+				  .value = val};
+	return hypercall2(__HYPERVISOR_hvm_op, HVMOP_set_param, (uintptr_t)&p);
+}
+
+static inline long evtchn_notify(evtchn_port_t port)
+{
+	struct evtchn_send s = {.port = port};
+	return hyp_evtchn_op(EVTCHNOP_send, &s);
+}
+
+static inline long evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
+{
+	struct evtchn_bind_virq b = {.virq = virq, .vcpu = 0};
+	long r = hyp_evtchn_op(EVTCHNOP_bind_virq, &b);
+	if (r == 0)
+		*port = b.port;
+	return r;
+}
+
+static inline long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
+{
+	struct evtchn_alloc_unbound a = {.dom = DOMID_SELF,
+					 .remote_dom = remote};
+	long r = hyp_evtchn_op(EVTCHNOP_alloc_unbound, &a);
+	if (r == 0)
+		*port = a.port;
+	return r;
+}
+
+static inline long evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close c = {.port = port};
+	return hyp_evtchn_op(EVTCHNOP_close, &c);
+}
+
+static inline long evtchn_unmask_op(evtchn_port_t port)
+{
+	struct evtchn_unmask u = {.port = port};
+	return hyp_evtchn_op(EVTCHNOP_unmask, &u);
+}
+
+static inline long sched_shutdown(unsigned reason)
+{
+	struct sched_shutdown s = {.reason = reason};
+	return hyp_sched_op(SCHEDOP_shutdown, &s);
+}
+
+/* Block until port is pending or the absolute system time timeout_ns
+ * passes (0: no timeout); works with interrupts off. */
+static inline long sched_poll(evtchn_port_t port, uint64_t timeout_ns)
+{
+	struct sched_poll p = {.nr_ports = 1, .timeout = timeout_ns};
+	set_xen_guest_handle(p.ports, &port);
+	return hyp_sched_op(SCHEDOP_poll, &p);
+}
+
+static inline long vcpu_set_singleshot(uint64_t abs_ns)
+{
+	struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = abs_ns};
+	return hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+}
+
+#endif
