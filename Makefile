@@ -112,6 +112,8 @@ $(B)/lib/guest.lds: arch/x86_64/guest.lds
 
 -include $(KOBJS:.o=.d)
 
+-include tests/unit/unit.mk
+
 clean:
 	rm -rf $(B)
 

@@ -179,6 +179,26 @@ void sched_add(struct thread *t); /* make runnable */
 void schedule(void);              /* run someone else; return when chosen */
 void sched_preempt(void);         /* from an interrupt of program code */
 extern bool need_resched;
+/*
+ * Block the current thread until sched_wake() or the monotonic deadline
+ * (0: none). True if woken, false if the deadline passed. The caller
+ * records itself wherever its waker will look before calling this.
+ */
+bool sched_block(uint64_t deadline_ns);
+void sched_wake(struct thread *t);
+/*
+ * Kernel functions called directly by the program (atman_* API, not
+ * through syscall) bracket their work with these: interrupts off, in
+ * kernel mode; kern_leave lets a pending preemption happen.
+ */
+unsigned long kern_enter(void);
+void kern_leave(unsigned long flags);
+
+/* thread.c: creating and ending threads */
+/* Start fn(arg) on a new thread with a small stack (lazily backed, guard
+ * page below). Returns its tid or -errno. Program context. */
+int thread_go(void (*fn)(void *), void *arg);
+noreturn void thread_exit(int status);
 
 /* timer.c: sleeping, and the timer interrupt */
 void timer_sleep_until(uint64_t deadline_ns);
