@@ -53,6 +53,9 @@ static void unmap_pages(uintptr_t start, uintptr_t end)
 		*pte = 0;
 		invlpg(va);
 	}
+	/* Page tables too: addresses are handed out going up, so a table
+	 * left behind here might never be used again. */
+	paging_prune(start, end);
 }
 
 /* Back [start, end) with zeroed pages (or lazy entries); all or nothing. */
@@ -243,6 +246,7 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 			*from = 0;
 		invlpg(old + off);
 	}
+	paging_prune(old, old + old_len);
 	vmem_remove(&vm_space, old, old + old_len);
 	last_end = dst + new_len;
 	return dst;

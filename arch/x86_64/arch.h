@@ -143,6 +143,9 @@ typedef uint64_t pte_t;
 void paging_init(void);
 pte_t *paging_walk(uintptr_t va, bool create);
 int paging_map_phys(uint64_t paddr, size_t len, uint64_t flags);
+/* Free the page-table pages left empty in [start, end) (after unmapping
+ * there); start must be above the identity-mapped RAM. */
+void paging_prune(uintptr_t start, uintptr_t end);
 uint64_t paging_nx(void); /* PTE_NX where the CPU has it, else 0 */
 
 /* trap.c: exceptions and interrupt dispatch */

@@ -42,6 +42,45 @@ pte_t *paging_walk(uintptr_t va, bool create)
 	return &t[(va >> 12) & 511];
 }
 
+static bool table_empty(const pte_t *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/* Free the tables below t (whose entries each map 1 << shift bytes) that
+ * map nothing any more, looking only at those covering [start, end). */
+static void prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
+{
+	uintptr_t span = 1UL << shift;
+	for (uintptr_t va = start; va < end;) {
+		uintptr_t next = ALIGN_DOWN(va, span) + span;
+		pte_t *e = &t[(va >> shift) & 511];
+		if (*e & PTE_P) {
+			pte_t *sub = (pte_t *)(*e & PTE_ADDR);
+			if (shift > 21)
+				prune(sub, shift - 9, va, MIN(next, end));
+			if (table_empty(sub)) {
+				*e = 0;
+				/* invlpg also drops the CPU's cached copies
+				 * of upper-level entries (SDM 4.10.4.1). */
+				invlpg(va);
+				page_free((uintptr_t)sub);
+			}
+		}
+		if (next < va)
+			break; /* wrapped at the top of the address space */
+		va = next;
+	}
+}
+
+void paging_prune(uintptr_t start, uintptr_t end)
+{
+	prune(pml4, 39, start, end);
+}
+
 static void map_range(uintptr_t start, uintptr_t end, uint64_t flags)
 {
 	for (uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE); va < end;
