@@ -39,11 +39,40 @@ static void print_pc(const char *prefix, uintptr_t pc)
 		printk("%s0x%lx\n", prefix, pc);
 }
 
+/*
+ * gcc sets up no frame in a leaf function even with frame pointers, and
+ * a crash at a function's first instruction comes before its frame: then
+ * the caller is not in the rbp chain but at [rsp]. Take [rsp] when it is
+ * the return address of a direct call to rip's function (or rip is that
+ * function's first byte).
+ */
+static uintptr_t frameless_caller(uintptr_t rip, uintptr_t rsp)
+{
+	uintptr_t off;
+	if (!rsp || (rsp & 7) || !ksym(rip, &off) ||
+	    !vm_user_ok((void *)rsp, 8, false))
+		return 0;
+	uintptr_t ret = *(uintptr_t *)rsp;
+	if (!in_text(ret) || ret < (uintptr_t)__atman_text_start + 5)
+		return 0;
+	const uint8_t *call = (const uint8_t *)(ret - 5);
+	int32_t rel;
+	memcpy(&rel, call + 1, sizeof(rel));
+	if (off == 0 || (call[0] == 0xe8 && ret + rel == rip - off))
+		return ret;
+	return 0;
+}
+
 void backtrace_print(uintptr_t rip, uintptr_t rbp, uintptr_t rsp)
 {
 	printk("backtrace:\n");
 	print_pc("  #0 ", rip);
 	int n = 1;
+	uintptr_t caller = frameless_caller(rip, rsp);
+	if (caller) {
+		print_pc("  #1 ", caller);
+		n++;
+	}
 	uintptr_t fp = rbp;
 	/* Frame pointers: [fp] = caller's fp, [fp+8] = return address.
 	 * Code without frame pointers (musl) ends the chain early. */
