@@ -124,6 +124,26 @@ static int xs_errno(const char *s, size_t len)
 	return -EIO;
 }
 
+/* Receive a len-byte payload: as much as fits into buf (room bytes, with
+ * the NUL we add; nothing when room is 0), the rest read and dropped so
+ * the stream stays in step. Returns the bytes kept or -errno. */
+static int recv_payload(char *buf, size_t room, size_t len)
+{
+	size_t keep = MIN(len, room ? room - 1 : 0);
+	char discard[64];
+	int r = xs_tr->recv(buf, keep);
+	for (size_t left = len - keep; !r && left;) {
+		size_t n = MIN(left, sizeof(discard));
+		r = xs_tr->recv(discard, n);
+		left -= n;
+	}
+	if (r)
+		return r;
+	if (room)
+		buf[keep] = 0;
+	return (int)keep;
+}
+
 /*
  * Send one request made of nparts strings (each sent with its NUL unless
  * it is the last part of an XS_WRITE) and wait for its reply. Returns the
@@ -136,6 +156,8 @@ int xs_request(uint32_t type, const char *const *parts, int nparts, char *buf,
 		return -ENODEV;
 	struct xsd_sockmsg msg = {.type = type, .req_id = next_req_id++};
 	size_t lens[4];
+	if (nparts > (int)ARRAY_SIZE(lens))
+		return -EINVAL;
 	for (int i = 0; i < nparts; i++) {
 		lens[i] = strlen(parts[i]) +
 			  !(type == XS_WRITE && i == nparts - 1);
@@ -151,30 +173,25 @@ int xs_request(uint32_t type, const char *const *parts, int nparts, char *buf,
 
 	for (;;) {
 		struct xsd_sockmsg rep;
+		char err[16]; /* an error's name, whatever room buf has */
 		r = xs_tr->recv(&rep, sizeof(rep));
 		if (r)
 			return r;
 		if (rep.len > XENSTORE_PAYLOAD_MAX)
 			return -EIO; /* a broken reply: we cannot resync */
-		size_t keep = MIN(rep.len, buflen ? buflen - 1 : 0);
-		char discard[64];
-		r = xs_tr->recv(buf, keep);
-		for (size_t left = rep.len - keep; !r && left;) {
-			size_t n = MIN(left, sizeof(discard));
-			r = xs_tr->recv(discard, n);
-			left -= n;
-		}
-		if (r)
+		if (rep.type == XS_ERROR)
+			r = recv_payload(err, sizeof(err), rep.len);
+		else
+			r = recv_payload(buf, buflen, rep.len);
+		if (r < 0)
 			return r;
-		if (buflen)
-			buf[keep] = 0;
 		if (rep.type == XS_WATCH_EVENT || rep.req_id != msg.req_id)
 			continue; /* not ours: no watches yet, drop it */
 		if (rep.type == XS_ERROR)
-			return xs_errno(buf, strnlen(buf, keep));
+			return xs_errno(err, strlen(err));
 		if (rep.type != type)
 			return -EIO;
-		return (int)keep;
+		return r;
 	}
 }
 
