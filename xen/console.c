@@ -47,8 +47,8 @@ static uint32_t out_space(void)
 	/* Read out_cons before we reuse the space it frees. */
 	XENCONS_RING_IDX cons = __atomic_load_n(&intf->out_cons,
 						__ATOMIC_ACQUIRE);
-	XENCONS_RING_IDX used = intf->out_prod - cons;
-	if (used > sizeof(intf->out)) /* a corrupt index from the backend */
+	uint32_t used = ring_used(intf->out_prod, cons, sizeof(intf->out));
+	if (used == RING_CORRUPT) /* a bad index from the backend */
 		return 0;
 	return sizeof(intf->out) - used;
 }
@@ -117,7 +117,7 @@ size_t xencons_read(char *buf, size_t len)
 	XENCONS_RING_IDX prod = __atomic_load_n(&intf->in_prod,
 						__ATOMIC_ACQUIRE);
 	size_t n = 0;
-	if (prod - cons > sizeof(intf->in))
+	if (ring_used(prod, cons, sizeof(intf->in)) == RING_CORRUPT)
 		cons = prod; /* corrupt indices: drop what we cannot trust */
 	while (cons != prod && n < len)
 		buf[n++] = intf->in[MASK_XENCONS_IDX(cons++, intf->in)];

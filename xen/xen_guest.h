@@ -11,6 +11,19 @@
 
 #include "hypercall.h"
 
+/*
+ * The shared rings (console, xenstore) use free-running 32-bit indices:
+ * the fill level is prod - cons, right across the wrap at 2^32. The other
+ * side may write any index, so a level above the ring's size means a
+ * corrupt one: ring_used returns RING_CORRUPT then.
+ */
+#define RING_CORRUPT UINT32_MAX
+static inline uint32_t ring_used(uint32_t prod, uint32_t cons, uint32_t size)
+{
+	uint32_t used = prod - cons;
+	return used <= size ? used : RING_CORRUPT;
+}
+
 /* start.c: detection, start info, hypercall page, shared info */
 struct boot_info {
 	uint32_t magic, version, flags, nr_modules;

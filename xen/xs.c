@@ -48,9 +48,10 @@ static int ring_send(const void *buf, size_t len)
 		XENSTORE_RING_IDX cons = __atomic_load_n(&ring->req_cons,
 							 __ATOMIC_ACQUIRE);
 		XENSTORE_RING_IDX prod = ring->req_prod;
-		if (prod - cons > XENSTORE_RING_SIZE)
+		uint32_t used = ring_used(prod, cons, XENSTORE_RING_SIZE);
+		if (used == RING_CORRUPT)
 			return -EIO;
-		size_t space = XENSTORE_RING_SIZE - (prod - cons);
+		size_t space = XENSTORE_RING_SIZE - used;
 		if (!space) {
 			evtchn_notify(xs_port);
 			ring_wait(&ring->req_cons, cons);
@@ -74,13 +75,14 @@ static int ring_recv(void *buf, size_t len)
 		XENSTORE_RING_IDX prod = __atomic_load_n(&ring->rsp_prod,
 							 __ATOMIC_ACQUIRE);
 		XENSTORE_RING_IDX cons = ring->rsp_cons;
-		if (prod - cons > XENSTORE_RING_SIZE)
+		uint32_t used = ring_used(prod, cons, XENSTORE_RING_SIZE);
+		if (used == RING_CORRUPT)
 			return -EIO;
-		if (prod == cons) {
+		if (!used) {
 			ring_wait(&ring->rsp_prod, prod);
 			continue;
 		}
-		size_t n = MIN(prod - cons, len);
+		size_t n = MIN(used, len);
 		for (size_t i = 0; i < n; i++)
 			*p++ = ring->rsp[MASK_XENSTORE_IDX(cons++)];
 		/* Finished reading before we give the space back. */

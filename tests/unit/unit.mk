@@ -8,7 +8,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
 	-iquote . -isystem $(B)/include -D__XEN_INTERFACE_VERSION__=0x00040e00
 
-UNIT_TESTS := cmdline initstack page vmem symbols xs
+UNIT_TESTS := cmdline initstack page vmem symbols xs ring
 UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
 
 # Each test is its file tests/unit/test_NAME.c plus the kernel sources it
