@@ -159,36 +159,48 @@ static void always_aligned(void)
 }
 
 /* Each size of stack either holds everything or gets 0, and nothing is
- * ever written outside [base, top): the buffer is exactly that big, so
- * ASan catches a stray write. */
+ * ever written outside [base, top), wherever base falls: the buffer ends
+ * exactly at top, so ASan catches a stray write above, and the bytes
+ * below base are a canary. */
 static void returns_zero_when_it_does_not_fit(void)
 {
 	char *argv[] = {"alpha", "beta"};
 	char *envp[] = {"HOME=/"};
 	struct auxv_pair aux[] = {{AT_PAGESZ, 4096}, {AT_RANDOM, 0}};
-	size_t smallest = 0;
-	for (size_t size = 0; size < 400; size++) {
-		char *buf = malloc(size ? size : 1);
-		uintptr_t base = (uintptr_t)buf, top = base + size;
-		uintptr_t sp = initstack_build(top, base, "prog", argv, 2, envp,
-					       1, aux, 2, rnd);
-		if (sp) {
-			if (!smallest)
-				smallest = size;
-			CHECK(sp >= base && sp < top && sp % 16 == 0);
-			struct seen s = walk(sp);
-			CHECK_EQ(s.argc, 3);
-			CHECK_STR(s.argv[2], "beta");
-			CHECK_STR(s.envp[0], "HOME=/");
-		} else {
-			/* Once it fits, a bigger stack fits too. */
-			CHECK(!smallest);
+	for (size_t skew = 0; skew < 16; skew++) {
+		size_t smallest = 0;
+		for (size_t size = 0; size < 400; size++) {
+			char *buf = malloc(skew + size ? skew + size : 1);
+			memset(buf, 0xcc, skew);
+			uintptr_t base = (uintptr_t)buf + skew, top = base + size;
+			uintptr_t sp = initstack_build(top, base, "prog", argv, 2,
+						       envp, 1, aux, 2, rnd);
+			for (size_t i = 0; i < skew; i++)
+				CHECK_EQ((uint8_t)buf[i], 0xcc);
+			if (sp) {
+				if (!smallest)
+					smallest = size;
+				CHECK(sp >= base && sp < top && sp % 16 == 0);
+				struct seen s = walk(sp);
+				CHECK_EQ(s.argc, 3);
+				CHECK_STR(s.argv[2], "beta");
+				CHECK_STR(s.envp[0], "HOME=/");
+			} else {
+				/* Once it fits, a bigger stack fits too. */
+				CHECK(!smallest);
+			}
+			free(buf);
+			if (test_fails) {
+				printf("  base %% 16 == %zu, size %zu\n",
+				       (size_t)base % 16, size);
+				return;
+			}
 		}
-		free(buf);
+		/* 13 words (argc, 3+1 argv, 1+1 envp, 3 auxv pairs), 16
+		 * random bytes, 23 bytes of strings: 143, and up to 15 to
+		 * align; the builder may ask for a little more. */
+		CHECK(smallest >= 143 && smallest <= 143 + 48);
 	}
-	/* 13 words (argc, 3+1 argv, 1+1 envp, 3 auxv pairs), 16 random
-	 * bytes, 23 bytes of strings: 143; the builder may ask for slack. */
-	CHECK(smallest >= 143 && smallest <= 143 + 48);
 	/* top below base: nothing fits. */
 	char buf[64];
 	CHECK_EQ(initstack_build((uintptr_t)buf, (uintptr_t)buf + 64, "p", NULL,
