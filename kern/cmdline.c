@@ -8,7 +8,8 @@
  *   backslash makes the next character literal (inside quotes too);
  * - words starting with "atman." are kernel options, up to a "--";
  * - NAME=VALUE words before the first argument are the environment;
- * - "--" ends both: every later word is an argument.
+ * - "--" ends both: every later word is an argument. A quoted or
+ *   escaped "--" ("--" or \-\-) is an ordinary argument.
  * A line with an unterminated quote, a trailing backslash, more than
  * CMDLINE_MAX bytes or more than CMDLINE_MAXWORDS words is refused with
  * c->error set; main.c reports it and exits with status 2.
@@ -50,17 +51,18 @@ int cmdline_parse(struct cmdline *c, const char *line)
 		if (!*p)
 			break;
 		char *word = out;
-		bool quoted = false, any_quote = false;
+		bool quoted = false, literal = false; /* a quote or \ seen */
 		for (; *p && (quoted || !blank(*p)); p++) {
 			if (*p == '"') {
 				quoted = !quoted;
-				any_quote = true;
+				literal = true;
 			} else if (*p == '\\') {
 				if (!p[1]) {
 					c->error = "command line ends with a backslash";
 					return -1;
 				}
 				*out++ = *++p;
+				literal = true;
 			} else {
 				*out++ = *p;
 			}
@@ -70,7 +72,7 @@ int cmdline_parse(struct cmdline *c, const char *line)
 			return -1;
 		}
 		*out++ = 0;
-		if (!dashdash && !any_quote && !strcmp(word, "--")) {
+		if (!dashdash && !literal && !strcmp(word, "--")) {
 			dashdash = true;
 			continue;
 		}

@@ -89,6 +89,8 @@ static void dashdash_ends_options_and_environment(void)
 	PARSES("atman.a -- atman.b", "atman.a", "", "atman.b");
 	/* A quoted "--" is an argument, not the separator. */
 	PARSES("\"--\" A=1 atman.q", "atman.q", "", "--|A=1");
+	PARSES("\\-\\- A=1", "", "", "--|A=1");
+	PARSES("-\\- -\"\"-", "", "", "--|--");
 	/* "--" only as a whole word. */
 	PARSES("--x ---", "", "", "--x|---");
 }
