@@ -32,9 +32,14 @@ $(B)/unit/%.o: %.c | $(B)/include/xen
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -c -o $@ $<
 
-# Run them all, even after a failure; fail if any failed.
+# Run them all, even after a failure; fail if any failed. A sanitizer
+# report stops its test at once (-fno-sanitize-recover), with a stack.
 unit: $(UNIT_BINS)
-	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
+	$(Q)failed=; for t in $(UNIT_BINS); do \
+	  UBSAN_OPTIONS=print_stacktrace=1 $$t || failed="$$failed $${t##*/}"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed"; exit 1; fi; \
+	echo "unit: all $(words $(UNIT_BINS)) tests passed"
 
 -include $(wildcard $(B)/unit/*/*.d $(B)/unit/tests/unit/*.d)
 
