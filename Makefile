@@ -54,6 +54,8 @@ KSRCS := \
 	kern/cmdline.c \
 	kern/initstack.c \
 	kern/random.c \
+	kern/chan.c \
+	kern/go.c \
 	kern/sched.c \
 	kern/wait.c \
 	kern/timer.c \
