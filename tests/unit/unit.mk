@@ -8,11 +8,12 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
 	-iquote . -isystem $(B)/include -D__XEN_INTERFACE_VERSION__=0x00040e00
 
-UNIT_TESTS := cmdline initstack page vmem symbols xs ring
-# Another fragment here (tests/unit/NAME.mk) adds its own tests with
-# `UNIT_TESTS += NAME` and a `$(B)/unit/test_NAME: objects` line.
--include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
-UNIT_BINS := $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
+# Another make fragment, included before or after this one, adds its
+# test to `make unit` with two lines:
+#   UNIT_TESTS += NAME
+#   unit: $(B)/unit/test_NAME
+UNIT_TESTS += cmdline initstack page vmem symbols xs ring
+UNIT_BINS = $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
 
 # Each test is its file tests/unit/test_NAME.c plus the kernel sources it
 # tests; the fakes for everything else live in the test file.
