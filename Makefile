@@ -59,11 +59,16 @@ KSRCS := \
 	kern/sched.c \
 	kern/wait.c \
 	kern/timer.c \
+	kern/kmem.c \
+	kern/thread.c \
+	kern/futex.c \
 	sys/systab.c \
 	sys/sys_fd.c \
 	sys/sys_mem.c \
 	sys/sys_time.c \
 	sys/sys_proc.c \
+	sys/sys_thread.c \
+	sys/sys_poll.c \
 	sys/start.c
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS))) $(B)/k/sysnames.o

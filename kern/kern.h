@@ -90,6 +90,10 @@ void page_pool_free(struct page_pool *p, uintptr_t pa);
 uintptr_t page_alloc(void); /* zeroed; 0 when out of memory */
 void page_free(uintptr_t pa);
 
+/* kmem.c: small kernel objects, up to 2048 bytes, 64-byte aligned */
+void *kmalloc(size_t n); /* zeroed; NULL when out of memory */
+void kfree(void *p);
+
 /* vmem.c: which virtual ranges are in use, as a sorted interval set */
 struct vmem_node {
 	uintptr_t start, end;
@@ -164,20 +168,31 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	struct thread *next; /* run queue or wait queue link */
+	struct thread *all_prev, *all_next; /* every live thread */
 	uint64_t fs_base;
 	void *fpu; /* FXSAVE/XSAVE area, 64-byte aligned */
 	int *clear_tid;
-	uint64_t wake_at; /* monotonic ns, for timed waits */
+	uint64_t wake_at; /* monotonic ns, for timed waits; 0: none */
 	struct thread *tnext; /* sleep list link */
 	struct waitq *waiting_on;
 	bool timed_out;
+	bool woken; /* set by sched_wake, read by sched_block */
 	struct regs *uregs; /* the program's context in the current syscall */
+	/* Memory to give back once the thread has stopped running on it. */
+	uintptr_t own_stack_top;
+	size_t own_stack_len;
+	uintptr_t unmap_start;
+	size_t unmap_len;
+	/* A stack made by thread_go, for the next clone to take. */
+	uintptr_t go_stack_top;
+	size_t go_stack_len;
 };
 extern struct thread *current;
 void sched_init(struct thread *first);
 void sched_add(struct thread *t); /* make runnable */
 void schedule(void);              /* run someone else; return when chosen */
 void sched_preempt(void);         /* from an interrupt of program code */
+bool sched_runq_empty(void);
 extern bool need_resched;
 /*
  * Block the current thread until sched_wake() or the monotonic deadline
@@ -186,6 +201,15 @@ extern bool need_resched;
  */
 bool sched_block(uint64_t deadline_ns);
 void sched_wake(struct thread *t);
+/* May this context sleep? Not before the first thread, not in an
+ * interrupt handler (it runs on an IST stack the next interrupt reuses),
+ * not while crashing. Code that cannot sleep polls instead. */
+extern int irq_nesting;
+extern bool kcrashing;
+static inline bool can_sleep(void)
+{
+	return current && !irq_nesting && !kcrashing;
+}
 /*
  * Kernel functions called directly by the program (atman_* API, not
  * through syscall) bracket their work with these: interrupts off, in
@@ -195,15 +219,30 @@ unsigned long kern_enter(void);
 void kern_leave(unsigned long flags);
 
 /* thread.c: creating and ending threads */
+struct thread *thread_new(void);
+struct thread *thread_find(int tid);
+void thread_prepare(struct thread *t, const struct regs *r);
+void thread_reap(void);
 /* Start fn(arg) on a new thread with a small stack (lazily backed, guard
  * page below). Returns its tid or -errno. Program context. */
 int thread_go(void (*fn)(void *), void *arg);
 noreturn void thread_exit(int status);
 
-/* timer.c: sleeping, and the timer interrupt */
+/* timer.c: sleeping, time slices, and the timer interrupt */
+#define SLICE_NS 10000000ULL /* 10 ms of CPU before a runnable peer */
 void timer_sleep_until(uint64_t deadline_ns);
+void timer_add(struct thread *t, uint64_t deadline_ns);
+void timer_cancel(struct thread *t);
+void timer_program(void);
+void timer_slice_start(void);
 void timer_interrupt(void);
 uint64_t now_ns(void);
+
+/* futex.c: wait on a word of program memory */
+long futex_wait(int *uaddr, int val, uint64_t deadline_ns, uint32_t bitset);
+long futex_wake(int *uaddr, int n, uint32_t bitset);
+long futex_requeue(int *uaddr, int nwake, int nmove, int *uaddr2);
+long futex_wake_op(int *uaddr, int n, int *uaddr2, int n2, uint32_t op);
 
 /* wait.c: wait queues; interrupt handlers only wake */
 struct waitq {

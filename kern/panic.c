@@ -10,6 +10,7 @@
 extern char __atman_text_start[], __atman_text_end[];
 extern char __atman_syms_start[], __atman_syms_end[];
 static int crashing;
+bool kcrashing; /* the console polls from now on */
 
 const char *ksym(uintptr_t pc, uintptr_t *off)
 {
@@ -121,6 +122,7 @@ static void regs_print(struct regs *r)
 noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 {
 	irq_disable();
+	kcrashing = true;
 	if (crashing++)
 		plat->shutdown(1, 139);
 	(void)addr;
@@ -137,6 +139,7 @@ noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 noreturn void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	irq_disable();
+	kcrashing = true;
 	if (crashing++)
 		plat->shutdown(1, 139);
 	char msg[256];

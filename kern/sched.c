@@ -1,8 +1,9 @@
 /*
  * The scheduler: round-robin over a FIFO run queue on one CPU. A thread
- * gives up the CPU by blocking (wait_event) or yielding; a timer
- * interrupt of program code preempts it (sched_preempt). With nothing to
- * run, the CPU halts until an interrupt (Xen deschedules the vCPU).
+ * gives up the CPU by blocking or yielding; when others are runnable, the
+ * timer ends its 10 ms slice and the interrupt of program code preempts
+ * it (sched_preempt, called from entry.S). With nothing to run the CPU
+ * halts until an interrupt: on Xen, hlt deschedules the vCPU.
  */
 #include "kern.h"
 #include "arch/x86_64/arch.h"
@@ -17,13 +18,23 @@ void sched_init(struct thread *first)
 	first->state = T_RUNNABLE;
 }
 
+bool sched_runq_empty(void)
+{
+	return !runq.head;
+}
+
 void sched_add(struct thread *t)
 {
 	if (t->state == T_DEAD)
 		return;
+	bool was_queued = t->state == T_RUNNABLE;
 	t->state = T_RUNNABLE;
-	if (t != current)
-		waitq_add(&runq, t);
+	if (t == current || was_queued)
+		return;
+	bool first = !runq.head;
+	waitq_add(&runq, t);
+	if (first)
+		timer_program(); /* someone waits now: arm the slice end */
 }
 
 static struct thread *runq_pop(void)
@@ -52,16 +63,68 @@ void schedule(void)
 	}
 	if (next == prev)
 		return;
-	cpu_fpu_save(prev->fpu);
-	prev->fs_base = cpu_get_fs();
+	if (prev->state != T_DEAD) {
+		cpu_fpu_save(prev->fpu);
+		prev->fs_base = cpu_get_fs();
+	}
 	current = next;
 	cpu_fpu_restore(next->fpu);
 	cpu_set_fs(next->fs_base);
+	timer_slice_start();
 	switch_to(&prev->sp, next->sp);
+	/* We run again: whoever ran before us may have died. */
+	thread_reap();
 }
 
 void sched_preempt(void)
 {
 	if (need_resched)
 		schedule();
+}
+
+bool sched_block(uint64_t deadline_ns)
+{
+	struct thread *t = current;
+	t->woken = false;
+	t->timed_out = false;
+	if (deadline_ns)
+		timer_add(t, deadline_ns);
+	while (!t->woken && !t->timed_out) {
+		t->state = T_BLOCKED;
+		schedule();
+	}
+	if (deadline_ns)
+		timer_cancel(t);
+	return t->woken;
+}
+
+void sched_wake(struct thread *t)
+{
+	if (t->state == T_DEAD)
+		return;
+	t->woken = true;
+	sched_add(t);
+}
+
+#define KERN_NESTED (1UL << 63)
+
+unsigned long kern_enter(void)
+{
+	unsigned long flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	if (cpu_in_kernel)
+		flags |= KERN_NESTED;
+	cpu_in_kernel = 1;
+	return flags;
+}
+
+void kern_leave(unsigned long flags)
+{
+	if (flags & KERN_NESTED)
+		return;
+	if (need_resched)
+		schedule();
+	cpu_in_kernel = 0;
+	if (flags & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
 }

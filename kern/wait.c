@@ -40,7 +40,8 @@ bool wake_one(struct waitq *q)
 	q->head = t->next;
 	if (!q->head)
 		q->tail = NULL;
-	sched_add(t);
+	t->next = NULL;
+	sched_wake(t);
 	return true;
 }
 

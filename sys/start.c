@@ -12,19 +12,6 @@
 #define MAIN_STACK (8UL << 20)
 
 extern char __atman_image_start[];
-static struct thread main_thread_storage;
-
-struct thread *thread_alloc_main(void)
-{
-	struct thread *t = &main_thread_storage;
-	uintptr_t fpu = page_alloc();
-	if (!fpu)
-		panic("out of memory for the first thread");
-	t->fpu = (void *)fpu;
-	t->tid = 1;
-	cpu_fpu_init_state(t->fpu);
-	return t;
-}
 
 noreturn void proc_start(void)
 {
@@ -32,7 +19,10 @@ noreturn void proc_start(void)
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		panic("no ELF header at the start of the image");
 
-	struct thread *t = thread_alloc_main();
+	struct thread *t = thread_new(); /* tid 1 */
+	if (!t)
+		panic("out of memory for the first thread");
+	cpu_fpu_init_state(t->fpu);
 	sched_init(t);
 	fd_init();
 

@@ -8,7 +8,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/times.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -29,6 +33,7 @@ struct file_ops {
 	long (*write)(struct file *f, const void *buf, size_t len);
 	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
 	void (*release)(struct file *f);
+	unsigned (*poll)(struct file *f); /* POLLIN/POLLOUT ready now */
 	unsigned mode; /* S_IFCHR etc., for fstat */
 };
 struct file {
@@ -88,6 +93,24 @@ long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);
 long sys_tkill(int tid, int sig);
 long sys_tgkill(int tgid, int tid, int sig);
+
+/* sys_thread.c */
+long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
+	       unsigned long tls);
+long sys_futex(int *uaddr, int op, int val, const struct timespec *ts,
+	       int *uaddr2, int val3);
+long sys_set_robust_list(void *head, size_t len);
+long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask);
+long sys_getrusage(int who, struct rusage *ru);
+long sys_times(struct tms *buf);
+
+/* sys_poll.c: poll and select; with no descriptors, pure timeouts */
+long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
+long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
+	       const void *sigmask, size_t sigsz);
+long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
+long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
+		  const struct timespec *ts, const void *sig);
 
 /* start.c: the program's first thread */
 void proc_start(void) __attribute__((__noreturn__));

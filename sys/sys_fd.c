@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 
 #include "sys.h"
@@ -11,11 +12,22 @@
 
 static struct file *fdtab[FD_MAX];
 
+/* Input poll() has already taken from the console, not yet read. */
+static char cons_pending[64];
+static size_t cons_npending;
+
 static long cons_read(struct file *f, void *buf, size_t len)
 {
 	(void)f;
 	if (!len)
 		return 0;
+	if (cons_npending) {
+		size_t n = MIN(len, cons_npending);
+		memcpy(buf, cons_pending, n);
+		memmove(cons_pending, cons_pending + n, cons_npending - n);
+		cons_npending -= n;
+		return n;
+	}
 	/* The console gives no "input arrived" interrupt on every
 	 * platform, so poll it every 10 ms while the reader waits. */
 	for (;;) {
@@ -24,6 +36,15 @@ static long cons_read(struct file *f, void *buf, size_t len)
 			return n;
 		timer_sleep_until(now_ns() + 10000000);
 	}
+}
+
+static unsigned cons_poll(struct file *f)
+{
+	(void)f;
+	if (!cons_npending)
+		cons_npending = plat->console_read(cons_pending,
+						   sizeof(cons_pending));
+	return POLLOUT | (cons_npending ? POLLIN : 0);
 }
 
 static long cons_write(struct file *f, const void *buf, size_t len)
@@ -51,6 +72,7 @@ static const struct file_ops cons_ops = {
 	.read = cons_read,
 	.write = cons_write,
 	.ioctl = cons_ioctl,
+	.poll = cons_poll,
 	.mode = S_IFCHR | 0620,
 };
 static struct file cons_file = {.ops = &cons_ops};

@@ -7,6 +7,7 @@
 
 #include "sys.h"
 #include "kern/kern.h"
+#include "arch/x86_64/arch.h"
 
 long sys_brk(unsigned long brk)
 {
@@ -31,6 +32,16 @@ long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 
 long sys_munmap(unsigned long addr, size_t len)
 {
+	/* A detached pthread unmaps its own stack and then exits without
+	 * touching it again (musl's __unmapself), but our kernel code is
+	 * still running on that stack: give it back once the thread is
+	 * gone. */
+	uintptr_t sp = current->uregs->rsp;
+	if (sp > addr && sp - addr <= len && !current->unmap_len) {
+		current->unmap_start = addr;
+		current->unmap_len = len;
+		return 0;
+	}
 	return vm_munmap(addr, len);
 }
 

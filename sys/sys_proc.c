@@ -18,9 +18,8 @@ long sys_exit_group(int status)
 
 long sys_exit(int status)
 {
-	/* Threads come with the scheduler work; with one thread, exiting
-	 * it ends the program, as on Linux. */
-	kexit(status & 0xff);
+	/* The last thread to exit ends the program, as on Linux. */
+	thread_exit(status & 0xff);
 }
 
 long sys_getpid(void)
@@ -136,11 +135,14 @@ long sys_tkill(int tid, int sig)
 {
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
-	if (tid != current->tid)
-		return -ESRCH; /* other threads: with the scheduler work */
+	if (!thread_find(tid))
+		return -ESRCH;
 	if (sig == 0 || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
 	    sig == SIGWINCH)
 		return 0;
+	if (sig >= 32)
+		return -ENOSYS; /* no handlers run: pthread_cancel and the
+				   like cannot be delivered */
 	char what[64];
 	ksnprintf(what, sizeof(what), "program killed by signal %d (%s)", sig,
 		  sig < 32 && signames[sig] ? signames[sig] : "?");

@@ -60,6 +60,16 @@ static const syscall_fn systab[NSYSCALLS] = {
 	[SYS_arch_prctl] = (syscall_fn)sys_arch_prctl,
 	[SYS_tkill] = (syscall_fn)sys_tkill,
 	[SYS_tgkill] = (syscall_fn)sys_tgkill,
+	[SYS_clone] = (syscall_fn)sys_clone,
+	[SYS_futex] = (syscall_fn)sys_futex,
+	[SYS_set_robust_list] = (syscall_fn)sys_set_robust_list,
+	[SYS_sched_getaffinity] = (syscall_fn)sys_sched_getaffinity,
+	[SYS_getrusage] = (syscall_fn)sys_getrusage,
+	[SYS_times] = (syscall_fn)sys_times,
+	[SYS_poll] = (syscall_fn)sys_poll,
+	[SYS_ppoll] = (syscall_fn)sys_ppoll,
+	[SYS_select] = (syscall_fn)sys_select,
+	[SYS_pselect6] = (syscall_fn)sys_pselect6,
 };
 
 static uint8_t reported[NSYSCALLS / 8];

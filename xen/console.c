@@ -57,7 +57,7 @@ static uint32_t out_space(void)
  * queue; with interrupts unusable (crash, early boot) we poll the port. */
 static void cons_wait(void)
 {
-	if (cons_crashing || !current) {
+	if (cons_crashing || !can_sleep()) {
 		sched_poll(xencons_port, xen_monotonic_ns() + 10000000);
 		evtchn_clear(xencons_port);
 		return;

@@ -33,7 +33,7 @@ static void xs_event(evtchn_port_t port, void *data)
 
 static void ring_wait(XENSTORE_RING_IDX *idx, XENSTORE_RING_IDX seen)
 {
-	if (!current) {
+	if (!can_sleep()) {
 		sched_poll(xs_port, xen_monotonic_ns() + 10000000);
 		evtchn_clear(xs_port);
 		return;

@@ -24,12 +24,13 @@ switch_to:
 	ret
 
 /*
- * First switch into a new thread: arch_thread_init left a switch frame
- * whose rbx is the thread's struct regs and whose return address is here.
+ * First switch into a new thread: thread_prepare left a switch frame whose
+ * rbx is the thread's struct regs and whose return address is here.
  */
 	.globl thread_trampoline
 thread_trampoline:
 	movq %rbx, %rdi
-	jmp regs_enter
+	call thread_first_run		/* never returns */
+	ud2
 
 	.section .note.GNU-stack, "", @progbits

@@ -24,11 +24,15 @@ void irq_set_handler(int vec, irq_handler_t fn)
 	irq_handlers[vec] = fn;
 }
 
+int irq_nesting;
+
 void irq_dispatch(struct regs *r)
 {
 	irq_handler_t fn = irq_handlers[r->vec & 0xff];
+	irq_nesting++;
 	if (fn)
 		fn(r);
+	irq_nesting--;
 }
 
 extern char __atman_text_start[], __atman_text_end[];

@@ -13,6 +13,8 @@
 /* --- what the ring transport links against; none of it is called --- */
 char hypercall_page[4096];
 struct thread *current;
+int irq_nesting;
+bool kcrashing;
 void schedule(void) { abort(); }
 void waitq_add(struct waitq *q, struct thread *t) { (void)q, (void)t; }
 void wake_all(struct waitq *q) { (void)q; }

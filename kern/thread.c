@@ -1,0 +1,172 @@
+/*
+ * Threads. Every thread is a kernel thread running program code in
+ * ring 0: pthreads come from musl's pthread_create through clone
+ * (sys/sys_thread.c), go threads from thread_go, which is pthread_create
+ * on a small lazily-backed stack. A thread runs the kernel on its own
+ * stack (below the red zone), so a dead thread's memory is given back by
+ * the next thread to run (thread_reap), never by the thread itself.
+ */
+#include <errno.h>
+#include <pthread.h>
+
+#include "kern.h"
+#include "arch/x86_64/arch.h"
+
+#define GO_STACK (64 * 1024)
+
+static struct thread *all_threads;
+static int nthreads;
+static int next_tid = 1;
+static struct thread *dead; /* waiting for thread_reap */
+
+struct thread *thread_new(void)
+{
+	struct thread *t = kmalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	t->fpu = cpu.xsave_size <= 2048 ? kmalloc(cpu.xsave_size)
+					: (void *)page_alloc();
+	if (!t->fpu) {
+		kfree(t);
+		return NULL;
+	}
+	t->tid = next_tid++;
+	t->state = T_BLOCKED;
+	t->all_next = all_threads;
+	if (all_threads)
+		all_threads->all_prev = t;
+	all_threads = t;
+	nthreads++;
+	return t;
+}
+
+static void thread_free(struct thread *t)
+{
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		all_threads = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
+	if (t->own_stack_top)
+		vm_free_stack((void *)t->own_stack_top, t->own_stack_len);
+	if (t->unmap_len)
+		vm_munmap(t->unmap_start, t->unmap_len);
+	if (cpu.xsave_size <= 2048)
+		kfree(t->fpu);
+	else
+		page_free((uintptr_t)t->fpu);
+	kfree(t);
+}
+
+struct thread *thread_find(int tid)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+/* Called by whoever runs next after a thread died. */
+void thread_reap(void)
+{
+	if (dead && dead != current) {
+		thread_free(dead);
+		dead = NULL;
+	}
+}
+
+noreturn void thread_exit(int status)
+{
+	struct thread *t = current;
+	/* CLONE_CHILD_CLEARTID: musl's join (and its thread list lock)
+	 * waits on this word. */
+	if (t->clear_tid && vm_user_ok(t->clear_tid, sizeof(int), true)) {
+		*t->clear_tid = 0;
+		futex_wake(t->clear_tid, 1, ~0u);
+	}
+	if (nthreads == 1)
+		kexit(status);
+	nthreads--;
+	t->state = T_DEAD;
+	thread_reap(); /* at most one is ever waiting */
+	dead = t;
+	schedule();
+	panic("a dead thread was scheduled");
+}
+
+/* The first run of a new thread: switch_to returns here (switch.S). */
+noreturn void thread_first_run(struct regs *r)
+{
+	thread_reap();
+	regs_enter(r);
+}
+
+/*
+ * Make t resume at the program context r the first time it is switched
+ * to: a copy of r and a switch frame go below the red zone of sp.
+ */
+void thread_prepare(struct thread *t, const struct regs *r)
+{
+	uintptr_t top = ALIGN_DOWN(r->rsp - 128 - sizeof(struct regs), 16);
+	struct regs *nr = (struct regs *)top;
+	*nr = *r;
+	uint64_t *sf = (uint64_t *)top - 7;
+	/* popped by switch_to: r15 r14 r13 r12 rbx rbp, then ret */
+	memset(sf, 0, 6 * sizeof(uint64_t));
+	sf[4] = (uintptr_t)nr; /* rbx */
+	sf[6] = (uintptr_t)thread_trampoline;
+	t->sp = (uintptr_t)sf;
+}
+
+struct go_start {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *go_main(void *p)
+{
+	struct go_start gs = *(struct go_start *)p;
+	gs.fn(gs.arg);
+	return NULL;
+}
+
+/*
+ * go(fn, arg): a detached pthread on a 64 KiB stack that is backed only
+ * as it is touched, with a guard page below. musl puts the thread's TLS
+ * at the top of a stack it is given, so a go thread that does little
+ * costs one or two pages. Runs in program context (not kern_enter'd):
+ * it calls musl.
+ */
+int thread_go(void (*fn)(void *), void *arg)
+{
+	unsigned long f = kern_enter();
+	void *top = vm_alloc_stack(GO_STACK, true);
+	if (top) {
+		/* sys_clone hands it to the thread it creates. */
+		current->go_stack_top = (uintptr_t)top;
+		current->go_stack_len = GO_STACK;
+	}
+	kern_leave(f);
+	if (!top)
+		return -ENOMEM;
+
+	struct go_start *gs = (struct go_start *)top - 1;
+	gs->fn = fn;
+	gs->arg = arg;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstack(&a, (char *)top - GO_STACK, GO_STACK - 64);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_t th;
+	int r = pthread_create(&th, &a, go_main, gs);
+	pthread_attr_destroy(&a);
+	if (r) {
+		f = kern_enter();
+		current->go_stack_top = 0;
+		vm_free_stack(top, GO_STACK);
+		kern_leave(f);
+		return -r;
+	}
+	return 0;
+}

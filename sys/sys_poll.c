@@ -1,0 +1,176 @@
+/*
+ * poll, ppoll, select, pselect6. A descriptor's readiness comes from its
+ * file's poll op. Not every file can wake us when it becomes ready (the
+ * console gives no input interrupt on every platform), so while nothing
+ * is ready we look again every 10 ms; with no descriptors at all these
+ * are pure timeouts and sleep to the deadline in one go.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <sys/select.h>
+
+#include "sys.h"
+#include "kern/kern.h"
+
+#define POLL_RECHECK_NS 10000000ULL
+
+static unsigned file_ready(int fd)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return POLLNVAL;
+	return f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
+}
+
+/* Sleep until the deadline (0: none), or the next recheck if asked. */
+static bool poll_sleep(uint64_t deadline, bool recheck)
+{
+	uint64_t now = now_ns();
+	if (deadline && now >= deadline)
+		return false;
+	uint64_t until = deadline;
+	if (recheck && (!until || until > now + POLL_RECHECK_NS))
+		until = now + POLL_RECHECK_NS;
+	sched_block(until);
+	return true;
+}
+
+static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline,
+		    bool nonblock)
+{
+	if (n > FD_MAX)
+		return -EINVAL;
+	if (!vm_user_ok(fds, n * sizeof(*fds), true))
+		return -EFAULT;
+	for (;;) {
+		long count = 0;
+		for (unsigned long i = 0; i < n; i++) {
+			fds[i].revents = 0;
+			if (fds[i].fd < 0)
+				continue;
+			unsigned m = file_ready(fds[i].fd);
+			fds[i].revents = m & (fds[i].events | POLLERR | POLLHUP |
+					      POLLNVAL);
+			if (fds[i].revents)
+				count++;
+		}
+		if (count || nonblock || !poll_sleep(deadline, n > 0))
+			return count;
+	}
+}
+
+static uint64_t deadline_from_ns(uint64_t ns)
+{
+	uint64_t d = now_ns() + ns;
+	return d ? d : 1;
+}
+
+long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
+{
+	if (timeout_ms < 0)
+		return do_poll(fds, n, 0, false);
+	return do_poll(fds, n, deadline_from_ns((uint64_t)timeout_ms * 1000000),
+		       timeout_ms == 0);
+}
+
+static long ts_deadline(const struct timespec *ts, uint64_t *deadline,
+			bool *nonblock)
+{
+	*deadline = 0;
+	*nonblock = false;
+	if (!ts)
+		return 0;
+	if (!vm_user_ok(ts, sizeof(*ts), false))
+		return -EFAULT;
+	struct timespec v = *ts;
+	if (v.tv_sec < 0 || v.tv_nsec < 0 || v.tv_nsec >= 1000000000)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)v.tv_sec > 1ULL << 33
+			      ? 1ULL << 62
+			      : (uint64_t)v.tv_sec * 1000000000 + v.tv_nsec;
+	*nonblock = ns == 0;
+	*deadline = deadline_from_ns(ns);
+	return 0;
+}
+
+long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
+	       const void *sigmask, size_t sigsz)
+{
+	(void)sigmask;
+	(void)sigsz;
+	uint64_t deadline;
+	bool nonblock;
+	long r = ts_deadline(ts, &deadline, &nonblock);
+	return r ? r : do_poll(fds, n, deadline, nonblock);
+}
+
+static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
+		      uint64_t deadline, bool nonblock)
+{
+	if (n < 0 || n > FD_MAX)
+		return -EINVAL;
+	fd_set *sets[3] = {rs, ws, es};
+	for (int k = 0; k < 3; k++)
+		if (sets[k] && !vm_user_ok(sets[k], ALIGN_UP(n, 64) / 8, true))
+			return -EFAULT;
+	fd_set in[3];
+	for (int k = 0; k < 3; k++)
+		if (sets[k])
+			memcpy(&in[k], sets[k], ALIGN_UP(n, 64) / 8);
+	for (;;) {
+		long count = 0;
+		for (int k = 0; k < 3; k++)
+			if (sets[k])
+				memset(sets[k], 0, ALIGN_UP(n, 64) / 8);
+		for (int fd = 0; fd < n; fd++) {
+			bool want[3];
+			for (int k = 0; k < 3; k++)
+				want[k] = sets[k] && FD_ISSET(fd, &in[k]);
+			if (!want[0] && !want[1] && !want[2])
+				continue;
+			unsigned m = file_ready(fd);
+			if (m & POLLNVAL)
+				return -EBADF;
+			bool got[3] = {want[0] && (m & (POLLIN | POLLHUP)),
+				       want[1] && (m & POLLOUT),
+				       want[2] && (m & POLLPRI)};
+			for (int k = 0; k < 3; k++)
+				if (got[k]) {
+					FD_SET(fd, sets[k]);
+					count++;
+				}
+		}
+		if (count || nonblock || !poll_sleep(deadline, n > 0))
+			return count;
+	}
+}
+
+long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
+{
+	uint64_t deadline = 0;
+	bool nonblock = false;
+	if (tv) {
+		if (!vm_user_ok(tv, sizeof(*tv), false))
+			return -EFAULT;
+		struct timeval v = *tv;
+		if (v.tv_sec < 0 || v.tv_usec < 0 || v.tv_usec >= 1000000)
+			return -EINVAL;
+		uint64_t ns = (uint64_t)v.tv_sec > 1ULL << 33
+				      ? 1ULL << 62
+				      : (uint64_t)v.tv_sec * 1000000000 +
+						v.tv_usec * 1000;
+		nonblock = ns == 0;
+		deadline = deadline_from_ns(ns);
+	}
+	return do_select(n, r, w, e, deadline, nonblock);
+}
+
+long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
+		  const struct timespec *ts, const void *sig)
+{
+	(void)sig;
+	uint64_t deadline;
+	bool nonblock;
+	long rr = ts_deadline(ts, &deadline, &nonblock);
+	return rr ? rr : do_select(n, r, w, e, deadline, nonblock);
+}
