@@ -1,0 +1,32 @@
+# tests/guest/guest.mk — the guest tests, included by the top Makefile.
+#
+#   make guest-build   every tests/guest/*.c built with bin/atman-cc -O2
+#                      into build/guest/NAME (kernel rebuilt first if stale)
+#   make guest-qemu    run the table tests/guest/tests.txt under QEMU alone
+#   make guest-xen     ... under real Xen in the box
+#   make guest-check   both, QEMU first
+#
+# The runner (tools/testrun) builds what it runs itself; guest-build is for
+# trying one program by hand: bin/atman run --qemu build/guest/float.
+
+GUEST_SRCS := $(wildcard tests/guest/*.c)
+GUEST_BINS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(GUEST_SRCS))
+GUEST_DEPS := $(B)/lib/atman.o $(B)/lib/guest.lds tools/atman-cc tools/atman-gensyms
+
+guest-build: $(GUEST_BINS)
+
+$(B)/guest/%: tests/guest/%.c $(GUEST_DEPS)
+	$(call msg,ATMANCC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)bin/atman-cc -O2 -o $@ $<
+
+guest-qemu: all
+	tools/testrun --qemu
+
+guest-xen: all
+	tools/testrun --xen
+
+guest-check: all
+	tools/testrun --both
+
+.PHONY: guest-build guest-qemu guest-xen guest-check
