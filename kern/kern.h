@@ -229,12 +229,12 @@ int thread_go(void (*fn)(void *), void *arg);
 noreturn void thread_exit(int status);
 
 /* timer.c: sleeping, time slices, and the timer interrupt */
-#define SLICE_NS 10000000ULL /* 10 ms of CPU before a runnable peer */
+#define SLICE_NS 10000000ULL /* 10-20 ms of CPU before a runnable peer */
+extern uint64_t sched_switches;
 void timer_sleep_until(uint64_t deadline_ns);
 void timer_add(struct thread *t, uint64_t deadline_ns);
 void timer_cancel(struct thread *t);
 void timer_program(void);
-void timer_slice_start(void);
 void timer_interrupt(void);
 uint64_t now_ns(void);
 

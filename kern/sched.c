@@ -70,7 +70,7 @@ void schedule(void)
 	current = next;
 	cpu_fpu_restore(next->fpu);
 	cpu_set_fs(next->fs_base);
-	timer_slice_start();
+	sched_switches++;
 	switch_to(&prev->sp, next->sp);
 	/* We run again: whoever ran before us may have died. */
 	thread_reap();

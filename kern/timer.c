@@ -1,15 +1,23 @@
 /*
  * Timers: threads sleeping until a monotonic deadline, in a list sorted
- * by deadline, and the end of the running thread's time slice. The
- * platform's one-shot timer is set for whichever comes first; the slice
- * only counts while another thread is runnable, so a thread running alone
- * takes no timer interrupts (tickless).
+ * by deadline, and time slices. The platform's one-shot timer is set for
+ * the earliest sleeper and, while another thread waits for the CPU, a
+ * slice check every SLICE_NS; a thread running alone takes no timer
+ * interrupts (tickless).
+ *
+ * Context switches must stay cheap: they read no clock and make no
+ * hypercall. So a slice is measured in checks, not in nanoseconds: a
+ * check that finds no switch since the previous one preempts. A thread
+ * therefore runs between one and two SLICE_NS before a waiting peer
+ * gets the CPU.
  */
 #include "kern.h"
 
 static struct thread *sleepers;
-static uint64_t slice_end;
-static uint64_t armed; /* the deadline the platform timer is set for */
+static uint64_t armed;       /* what the platform timer is set for; 0: off */
+static uint64_t slice_check; /* next slice check; 0: none due */
+static uint64_t slice_mark;  /* sched_switches at the previous check */
+uint64_t sched_switches;
 
 uint64_t now_ns(void)
 {
@@ -19,24 +27,20 @@ uint64_t now_ns(void)
 void timer_program(void)
 {
 	uint64_t d = sleepers ? sleepers->wake_at : 0;
-	/* The slice end matters only while someone waits for the CPU and
-	 * no preemption is pending yet. Arming it when it has passed would
-	 * make the timer fire again at once, forever, on Xen (the upcall
-	 * loop sees the port pending again before it returns). */
-	if (!sched_runq_empty() && slice_end && !need_resched &&
-	    (!d || slice_end < d))
-		d = slice_end;
-	if (d != armed) {
+	if (sched_runq_empty())
+		slice_check = 0;
+	else if (!slice_check) {
+		slice_check = now_ns() + SLICE_NS;
+		slice_mark = sched_switches;
+	}
+	if (slice_check && (!d || slice_check < d))
+		d = slice_check;
+	/* A timer set earlier than needed may stay: when it fires we look
+	 * again. Only an earlier deadline costs a reprogramming. */
+	if (d && (!armed || d < armed)) {
 		armed = d;
 		plat->timer_set(d);
 	}
-}
-
-void timer_slice_start(void)
-{
-	slice_end = now_ns() + SLICE_NS;
-	if (!sched_runq_empty())
-		timer_program();
 }
 
 void timer_add(struct thread *t, uint64_t deadline_ns)
@@ -82,7 +86,11 @@ void timer_interrupt(void)
 		t->timed_out = true;
 		sched_add(t);
 	}
-	if (now >= slice_end && !sched_runq_empty())
-		need_resched = true;
+	if (slice_check && now >= slice_check) {
+		if (sched_switches == slice_mark && !sched_runq_empty())
+			need_resched = true;
+		slice_mark = sched_switches;
+		slice_check = 0;
+	}
 	timer_program();
 }
