@@ -77,18 +77,32 @@ void backtrace_print(uintptr_t rip, uintptr_t rbp, uintptr_t rsp)
 	uintptr_t fp = rbp;
 	/* Frame pointers: [fp] = caller's fp, [fp+8] = return address.
 	 * Code without frame pointers (musl) ends the chain early. */
-	while (n < 32 && fp && !(fp & 7) && vm_user_ok((void *)fp, 16, false)) {
+	uintptr_t prev = 0;
+	int repeats = 0, walked = 0;
+	while (n < 32 && walked++ < 100000 && fp && !(fp & 7) &&
+	       vm_user_ok((void *)fp, 16, false)) {
 		uintptr_t ret = ((uintptr_t *)fp)[1];
 		if (!in_text(ret))
 			break;
-		char pre[16];
-		ksnprintf(pre, sizeof(pre), "  #%d ", n++);
-		print_pc(pre, ret);
+		if (ret == prev) {
+			/* Deep recursion: one line for the whole run. */
+			repeats++;
+		} else {
+			if (repeats)
+				printk("  ... the same %d more times\n", repeats);
+			repeats = 0;
+			char pre[16];
+			ksnprintf(pre, sizeof(pre), "  #%d ", n++);
+			print_pc(pre, ret);
+		}
+		prev = ret;
 		uintptr_t next = ((uintptr_t *)fp)[0];
 		if (next <= fp)
 			break;
 		fp = next;
 	}
+	if (repeats)
+		printk("  ... the same %d more times\n", repeats);
 	if (n >= 4 || !rsp)
 		return;
 	/* A short chain: also list text addresses found on the stack, as

@@ -85,6 +85,8 @@ long sys_getppid(void);
 long sys_gettid(void);
 long sys_getuid(void);
 long sys_uname(struct utsname *u);
+struct sysinfo;
+long sys_sysinfo(struct sysinfo *si);
 long sys_getrandom(void *buf, size_t len, unsigned flags);
 long sys_rt_sigaction(int sig, const void *act, void *old, size_t sz);
 long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 
 #include "sys.h"
@@ -53,6 +54,19 @@ long sys_uname(struct utsname *u)
 	kstrlcpy(u->version, "AtmanOS", sizeof(u->version));
 	kstrlcpy(u->machine, "x86_64", sizeof(u->machine));
 	kstrlcpy(u->domainname, "(none)", sizeof(u->domainname));
+	return 0;
+}
+
+long sys_sysinfo(struct sysinfo *si)
+{
+	if (!vm_user_ok(si, sizeof(*si), true))
+		return -EFAULT;
+	memset(si, 0, sizeof(*si));
+	si->uptime = now_ns() / 1000000000;
+	si->totalram = pages.total_pages;
+	si->freeram = pages.free_pages;
+	si->procs = 1;
+	si->mem_unit = PAGE_SIZE;
 	return 0;
 }
 

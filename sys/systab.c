@@ -52,6 +52,7 @@ static const syscall_fn systab[NSYSCALLS] = {
 	[SYS_getgid] = (syscall_fn)sys_getuid,
 	[SYS_getegid] = (syscall_fn)sys_getuid,
 	[SYS_uname] = (syscall_fn)sys_uname,
+	[SYS_sysinfo] = (syscall_fn)sys_sysinfo,
 	[SYS_getrandom] = (syscall_fn)sys_getrandom,
 	[SYS_rt_sigaction] = (syscall_fn)sys_rt_sigaction,
 	[SYS_rt_sigprocmask] = (syscall_fn)sys_rt_sigprocmask,
