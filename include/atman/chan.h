@@ -175,9 +175,9 @@ struct atman_chan_case {
  *   -ETIMEDOUT  timeout_ns > 0 and it passed with no case ready.
  *   -EDEADLK    timeout_ns < 0 and every chan is NULL (or n is 0): the
  *               call could never return. (Go blocks forever.)
- *   -EINVAL     cases is NULL with n > 0, an op is neither SEND nor
- *               RECV, or a send case has a NULL elem and a nonzero
- *               element size.
+ *   -EINVAL     cases is NULL with n > 0, n > INT32_MAX, an op is
+ *               neither SEND nor RECV, or a send case has a NULL elem
+ *               and a nonzero element size. No case happened.
  *   -ENOMEM     more than 8 cases and no memory to wait on them.
  */
 int atman_chan_select(struct atman_chan_case *cases, size_t n,
