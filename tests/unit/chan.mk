@@ -1,31 +1,19 @@
 # Host tests of channels and go (kern/chan.c, kern/go.c) on a fake
 # scheduler of ucontext coroutines (tests/unit/fake_sched.c), under ASan
-# and UBSan. `make unit-chan` builds and runs them; one case:
-# `build/unit/test_chan CASE`. malloc and free are wrapped so the fake
-# can check that kernel code never allocates inside kern_enter.
+# and UBSan, built with unit.mk's rules. `make unit` runs them with the
+# rest; `make unit-chan` alone; one case: `build/unit/test_chan CASE`.
+# malloc and free are wrapped so that the fake can check that kernel
+# code never allocates inside kern_enter.
 
-HOSTCC ?= gcc
-CHAN_UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
-	-iquote .
-CHAN_UNIT_SRCS := tests/unit/test_chan.c tests/unit/fake_sched.c \
-	kern/chan.c kern/go.c
-CHAN_UNIT_OBJS := $(patsubst %.c,$(B)/unit-chan/%.o,$(CHAN_UNIT_SRCS))
+UNIT_TESTS += chan
+unit: $(B)/unit/test_chan
 
-$(B)/unit-chan/%.o: %.c
-	$(call msg,HOSTCC,$<)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) $(CHAN_UNIT_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(B)/unit/test_chan: $(CHAN_UNIT_OBJS)
-	$(call msg,HOSTLD,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) $(CHAN_UNIT_CFLAGS) -Wl,--wrap=malloc,--wrap=free \
-		-o $@ $(CHAN_UNIT_OBJS)
+$(B)/unit/test_chan: $(B)/unit/tests/unit/test_chan.o \
+	$(B)/unit/tests/unit/fake_sched.o $(B)/unit/kern/chan.o \
+	$(B)/unit/kern/go.o
+$(B)/unit/test_chan: UNIT_CFLAGS += -Wl,--wrap=malloc,--wrap=free
 
 unit-chan: $(B)/unit/test_chan
-	$(Q)$(B)/unit/test_chan
-
--include $(CHAN_UNIT_OBJS:.o=.d)
+	$(Q)UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit/test_chan
 
 .PHONY: unit-chan
