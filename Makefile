@@ -120,6 +120,7 @@ $(B)/lib/guest.lds: arch/x86_64/guest.lds
 -include $(KOBJS:.o=.d)
 
 -include tests/unit/unit.mk
+-include tests/unit/chan.mk
 
 clean:
 	rm -rf $(B)

@@ -224,7 +224,7 @@ struct thread *thread_find(int tid);
 void thread_prepare(struct thread *t, const struct regs *r);
 void thread_reap(void);
 /* Start fn(arg) on a new thread with a small stack (lazily backed, guard
- * page below). Returns its tid or -errno. Program context. */
+ * page below). Returns 0 or -errno. Program context. */
 int thread_go(void (*fn)(void *), void *arg);
 noreturn void thread_exit(int status);
 
