@@ -6,9 +6,11 @@
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
 #   probe:     what autoconf does: $CC conftest.c -o conftest, -c, -E,
-#              --version, -v; a missing function fails to link
+#              --version, -v; a missing function fails to link; and
+#              ./conftest runs on the build machine (not cross compiling)
 #   own-names: a program defining panic, printk and page_alloc links and
 #              its own functions run (the kernel's names are local)
+#   strip:     a -s image still gives symbolized crash reports
 #   verbose:   -v shows the commands
 #   install:   make install PREFIX=...; that atman-cc works from elsewhere
 #              and uses nothing of this tree
@@ -63,6 +65,15 @@ probe probe-link "\$CC conftest.c -o conftest failed" "$CC" conftest.c -o confte
 boot conftest
 if [ "$st" = 0 ] && has "conftest 7"; then pass probe-run; else
 	cp "$tmp/out" "$tmp/log"; fail probe-run "conftest did not run (status $st)"; fi
+# autoconf runs ./conftest on the build machine to tell whether it cross
+# compiles; if that fails it stops ("cannot run C compiled programs").
+# The image is a static x86_64 ELF whose musl runs on Linux too, as long
+# as its segments' file offsets stay page-aligned (-z max-page-size=4096).
+if ./conftest >"$tmp/log" 2>&1 && grep -qx "conftest 7" "$tmp/log"; then
+	pass probe-native
+else
+	fail probe-native "./conftest does not run on the build machine"
+fi
 probe probe-compile "\$CC -c conftest.c failed" "$CC" -c conftest.c
 [ -f conftest.o ] && "$CC" conftest.o -o conftest2 -lm >"$tmp/log" 2>&1 &&
 	pass probe-link-object || fail probe-link-object "linking conftest.o failed"
@@ -123,6 +134,23 @@ else
 		cp "$tmp/out" "$tmp/log"
 		fail own-names-kernel "the kernel's crash report did not use its own printk (status $st)"
 	fi
+fi
+
+# ---- -s (or strip): smaller, and crash reports still name functions ----------
+cat >crash.c <<'C'
+#include <stdio.h>
+__attribute__((noinline)) int f(volatile int *p) { return *p; }
+int main(void) { printf("%d\n", f(NULL)); return 0; }
+C
+if "$CC" -s -O2 -o crash crash.c >"$tmp/log" 2>&1; then
+	boot crash
+	if [ "$st" = 139 ] && grep -q '^in f+0x0 ' "$tmp/out" && grep -q '^  #1 main+0x' "$tmp/out"; then
+		pass strip
+	else
+		cp "$tmp/out" "$tmp/log"; fail strip "no symbolized crash report from a -s image (status $st)"
+	fi
+else
+	fail strip "atman-cc -s failed"
 fi
 
 # ---- -v shows the commands ---------------------------------------------------
