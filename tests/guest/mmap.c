@@ -49,6 +49,8 @@ int main(void)
 	      mprotect(p, 65536, PROT_NONE) == 0 &&
 		      mprotect(p, 65536, RW) == 0 && all(p, 4096, 0x5a));
 	p[0] = 1; /* writable again */
+	check("MADV_DONTNEED: zero pages after", madvise(p, 8192, MADV_DONTNEED) == 0 &&
+						 all(p, 8192, 0) && all(p + 16384, 4096, 0x5a));
 	check("munmap", munmap(p, MiB) == 0);
 	errno = 0;
 	check("munmap of an unaligned address is EINVAL",
