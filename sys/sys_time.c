@@ -12,13 +12,16 @@
 
 static bool clock_valid(int clk)
 {
-	return clk >= CLOCK_REALTIME && clk <= CLOCK_BOOTTIME && clk != 8 &&
-	       clk != 9 && clk != 10;
+	return (clk >= CLOCK_REALTIME && clk <= CLOCK_BOOTTIME) ||
+	       clk == CLOCK_TAI;
 }
 
 static uint64_t clock_ns(int clk)
 {
-	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE)
+	/* TAI is UTC plus the kernel's TAI offset, which Linux too leaves
+	 * at 0 unless someone sets it. */
+	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE ||
+	    clk == CLOCK_TAI)
 		return plat->wallclock_ns();
 	return now_ns();
 }
