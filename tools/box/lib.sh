@@ -94,6 +94,8 @@ xl_config() {
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
+	# For xenctx, should the guest hang: a System.map of the image.
+	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
 	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" >"$1/atman/$2/cfg"
 }
 
@@ -119,11 +121,18 @@ box_boot() {
 	mem=$((dom0 + gmem + 160)); [ "$mem" -lt 512 ] && mem=512
 	kargs="console=hvc0"
 	[ "$mode" = quiet ] && kargs="$kargs quiet"
+	# One CPU for Xen, dom0 and guests: by default a guest's console
+	# notification lets dom0 preempt it at once, so xenconsoled reads one
+	# line per event, hits its limit of 30 events per 200 ms and the guest
+	# crawls (1 MiB: >120 s).  Letting a vCPU run 10 ms before it can be
+	# preempted batches the reads (1 MiB: 4 s).
+	local xen="console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M"
+	xen="$xen dom0_max_vcpus=1 sched_ratelimit_us=10000 ${ATMAN_XEN_ARGS:-}"
 	set -- timeout --foreground "$tmo" qemu-system-x86_64 -accel tcg -M q35 \
 		-cpu qemu64,+svm,+npt,+rdrand -m "$mem" -smp 1 \
 		-nodefaults -display none -serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$box/xen" \
-		-append "console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M dom0_max_vcpus=1" \
+		-append "$xen" \
 		-initrd "${box//,/,,}/vmlinux $kargs,${run//,/,,}/box.cpio"
 	if [ "$mode" = raw ]; then
 		"$@" | tee "$run/serial.log"
