@@ -12,6 +12,14 @@ extern char __atman_syms_start[], __atman_syms_end[];
 static int crashing;
 bool kcrashing; /* the console polls from now on */
 
+static bool in_text(uintptr_t a)
+{
+	return a >= (uintptr_t)__atman_text_start &&
+	       a < (uintptr_t)__atman_text_end;
+}
+
+/* The function around pc, or NULL outside the program's code (a jump to
+ * the heap is not "_fini+0x804070161d"). */
 const char *ksym(uintptr_t pc, uintptr_t *off)
 {
 	static struct sym_table table;
@@ -21,13 +29,7 @@ const char *ksym(uintptr_t pc, uintptr_t *off)
 		sym_table_parse(&table, __atman_syms_start,
 				__atman_syms_end - __atman_syms_start);
 	}
-	return sym_lookup(&table, pc, off);
-}
-
-static bool in_text(uintptr_t a)
-{
-	return a >= (uintptr_t)__atman_text_start &&
-	       a < (uintptr_t)__atman_text_end;
+	return in_text(pc) ? sym_lookup(&table, pc, off) : NULL;
 }
 
 static void print_pc(const char *prefix, uintptr_t pc)
@@ -40,26 +42,44 @@ static void print_pc(const char *prefix, uintptr_t pc)
 		printk("%s0x%lx\n", prefix, pc);
 }
 
+/* Does a call instruction end at ret: a direct one (e8 rel32), whose
+ * target goes to *target, or an indirect one (ff /2: through a register,
+ * [reg+disp8] or [rip+disp32]), for which *target is 0? */
+static bool after_call(uintptr_t ret, uintptr_t *target)
+{
+	if (!in_text(ret) || ret < (uintptr_t)__atman_text_start + 6)
+		return false;
+	const uint8_t *p = (const uint8_t *)ret;
+	int32_t rel;
+	memcpy(&rel, p - 4, sizeof(rel));
+	*target = 0;
+	if (p[-5] == 0xe8) {
+		*target = ret + rel;
+		return true;
+	}
+	return (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0) ||
+	       (p[-3] == 0xff && (p[-2] & 0xf8) == 0x50) ||
+	       (p[-6] == 0xff && p[-5] == 0x15);
+}
+
 /*
  * gcc sets up no frame in a leaf function even with frame pointers, and
- * a crash at a function's first instruction comes before its frame: then
+ * a crash at a function's first instruction (or after a jump to no code
+ * at all: a NULL or wild function pointer) comes before any frame: then
  * the caller is not in the rbp chain but at [rsp]. Take [rsp] when it is
- * the return address of a direct call to rip's function (or rip is that
- * function's first byte).
+ * the return address of a call to rip's function, or of any call when
+ * rip is a function's first byte or outside the code.
  */
 static uintptr_t frameless_caller(uintptr_t rip, uintptr_t rsp)
 {
-	uintptr_t off;
-	if (!rsp || (rsp & 7) || !ksym(rip, &off) ||
-	    !vm_user_ok((void *)rsp, 8, false))
+	uintptr_t off = 0, target;
+	if (!rsp || (rsp & 7) || !vm_user_ok((void *)rsp, 8, false))
 		return 0;
+	bool in_fn = ksym(rip, &off) != NULL;
 	uintptr_t ret = *(uintptr_t *)rsp;
-	if (!in_text(ret) || ret < (uintptr_t)__atman_text_start + 5)
+	if (!after_call(ret, &target))
 		return 0;
-	const uint8_t *call = (const uint8_t *)(ret - 5);
-	int32_t rel;
-	memcpy(&rel, call + 1, sizeof(rel));
-	if (off == 0 || (call[0] == 0xe8 && ret + rel == rip - off))
+	if (!in_fn || off == 0 || target == rip - off)
 		return ret;
 	return 0;
 }
