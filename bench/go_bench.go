@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -77,8 +76,6 @@ func main() {
 	if len(os.Args) > 1 {
 		scale, _ = strconv.Atoi(os.Args[1])
 	}
-	var wg sync.WaitGroup
-	_ = wg
 	pingpong(20000 * scale)
 	goCreate(2000 * scale)
 	sieve(2000)
