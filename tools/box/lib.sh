@@ -7,6 +7,9 @@ box_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The box cache.  ATMAN_BOX overrides it (tests, CI with a shared cache).
 box_dir() { echo "${ATMAN_BOX:-${XDG_CACHE_HOME:-$HOME/.cache}/atman/box}"; }
 
+# Milliseconds since the epoch (bash's own clock: busybox date has no %N).
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+
 # What, besides package versions, the built box depends on.
 box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" | sha256sum | cut -c1-16; }
 
@@ -121,13 +124,8 @@ box_boot() {
 	mem=$((dom0 + gmem + 160)); [ "$mem" -lt 512 ] && mem=512
 	kargs="console=hvc0"
 	[ "$mode" = quiet ] && kargs="$kargs quiet"
-	# One CPU for Xen, dom0 and guests: by default a guest's console
-	# notification lets dom0 preempt it at once, so xenconsoled reads one
-	# line per event, hits its limit of 30 events per 200 ms and the guest
-	# crawls (1 MiB: >120 s).  Letting a vCPU run 10 ms before it can be
-	# preempted batches the reads (1 MiB: 4 s).
 	local xen="console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M"
-	xen="$xen dom0_max_vcpus=1 sched_ratelimit_us=10000 ${ATMAN_XEN_ARGS:-}"
+	xen="$xen dom0_max_vcpus=1 ${ATMAN_XEN_ARGS:-}"
 	set -- timeout --foreground "$tmo" qemu-system-x86_64 -accel tcg -M q35 \
 		-cpu qemu64,+svm,+npt,+rdrand -m "$mem" -smp 1 \
 		-nodefaults -display none -serial stdio -no-reboot \
@@ -242,7 +240,7 @@ on_xen_dom0() {
 # console, and write an @@atman-end marker line to ENDFILE like the box's.
 xl_run() {
 	local cfg=$1 name=$2 tmo=$3 out=$4 end=$5 xpid cpid rc code reason domid status t0
-	t0=$(date +%s%N)
+	t0=$(now_ms)
 	timeout "$tmo" xl create -F "$cfg" >"$end.xl" 2>&1 &
 	xpid=$!
 	# The console client needs the domain to exist first.
@@ -251,8 +249,8 @@ xl_run() {
 	cpid=$!
 	wait "$xpid"; rc=$?
 	code=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' "$end.xl" | tail -1)
-	case "$rc:$code" in
-	124:*) reason=timeout ;; *:0) reason=poweroff ;; *:3) reason=crash ;;
+	case "$rc:$code" in   # timeout(1) exits 124, busybox's 143
+	124:* | 143:*) reason=timeout ;; *:0) reason=poweroff ;; *:3) reason=crash ;;
 	*:1) reason=reboot ;; *:4) reason=watchdog ;; *) reason=error ;;
 	esac
 	status=-
@@ -264,7 +262,7 @@ xl_run() {
 	# The console client leaves when the domain is gone; do not wait forever.
 	( sleep 3; kill "$cpid" 2>/dev/null ) &
 	wait "$cpid" 2>/dev/null
-	echo "@@atman-end $name reason=$reason status=${status:--} ms=$(( ($(date +%s%N) - t0) / 1000000 ))" >"$end"
+	echo "@@atman-end $name reason=$reason status=${status:--} ms=$(( $(now_ms) - t0 ))" >"$end"
 	[ "$reason" = error ] && cat "$end.xl" >&2
 	return 0
 }
