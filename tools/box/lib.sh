@@ -22,7 +22,10 @@ box_ensure() {
 	   ! [ /var/cache/apt/pkgcache.bin -nt "$box/key" ]; then
 		return 0
 	fi
-	"$box_lib/build" "$box"
+	# One build at a time (two runs may start together); the second one
+	# finds the box built and returns.
+	mkdir -p "$box"
+	flock "$box/.lock" "$box_lib/build" "$box"
 }
 
 # ---- Guest command lines and xl configs ----------------------------------
