@@ -119,10 +119,20 @@ $(B)/lib/guest.lds: arch/x86_64/guest.lds
 
 -include $(KOBJS:.o=.d)
 
--include tests/unit/unit.mk
--include tests/unit/chan.mk
+include tests/unit/unit.mk
+include tests/unit/chan.mk
+include tests/guest/guest.mk
+include tools/install.mk
+
+# The whole test suite (tools/check says what is in it); ends with
+# "N passed, N failed". One part: make check SUITES="unit qemu".
+check: all
+	tools/check $(SUITES)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all clean
+.PHONY: all clean check format

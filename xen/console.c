@@ -53,8 +53,11 @@ static uint32_t out_space(void)
 	return sizeof(intf->out) - used;
 }
 
-/* Wait until xenconsoled has moved an index. Threads sleep on the wait
- * queue; with interrupts unusable (crash, early boot) we poll the port. */
+/* Wait until the ring has room. Threads sleep on the wait queue; with
+ * interrupts unusable (crash, early boot, an interrupt handler) we poll
+ * the port. The condition is "room", not "an index moved since we
+ * looked": xenconsoled may have emptied the ring between the caller's
+ * look and ours, and then nothing would move again. */
 static void cons_wait(void)
 {
 	if (cons_crashing || !can_sleep()) {
@@ -62,8 +65,7 @@ static void cons_wait(void)
 		evtchn_clear(xencons_port);
 		return;
 	}
-	uint32_t space = out_space();
-	wait_event(&cons_wq, out_space() != space);
+	wait_event(&cons_wq, out_space() != 0);
 }
 
 static void put_bytes(const char *buf, size_t len)
