@@ -61,10 +61,12 @@ static long mb_recv(struct mailbox *b)
 	return v;
 }
 
-static struct mailbox ping = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			      PTHREAD_COND_INITIALIZER, 0, 0};
-static struct mailbox pong = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			      PTHREAD_COND_INITIALIZER, 0, 0};
+static struct mailbox ping = { PTHREAD_MUTEX_INITIALIZER,
+			       PTHREAD_COND_INITIALIZER,
+			       PTHREAD_COND_INITIALIZER, 0, 0 };
+static struct mailbox pong = { PTHREAD_MUTEX_INITIALIZER,
+			       PTHREAD_COND_INITIALIZER,
+			       PTHREAD_COND_INITIALIZER, 0, 0 };
 static long rounds;
 
 static void *ponger(void *arg)

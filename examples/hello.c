@@ -13,7 +13,8 @@ int main(int argc, char **argv)
 	printf("USER=%s\n", who ? who : "(not set)");
 
 	double r = 2.0;
-	printf("a circle of radius %.1f has area %.5f\n", r, 3.14159265358979 * r * r);
+	printf("a circle of radius %.1f has area %.5f\n", r,
+	       3.14159265358979 * r * r);
 
 	char *buf = malloc(1 << 20);
 	if (!buf)

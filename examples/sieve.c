@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 				i + 1);
 			return 1;
 		}
-		*f = (struct filter){.in = ch, .out = ch1, .prime = prime};
+		*f = (struct filter){ .in = ch, .out = ch1, .prime = prime };
 		r = go(filter, f);
 		ch = ch1;
 	}

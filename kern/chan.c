@@ -18,7 +18,7 @@
 #include "include/atman/chan.h"
 
 #define CHAN_MAGIC   0x6e616863u /* "chan" */
-#define SELECT_STACK 8           /* cases a select waits on without malloc */
+#define SELECT_STACK 8		 /* cases a select waits on without malloc */
 
 struct sudog;
 struct sudogq {
@@ -256,19 +256,20 @@ int atman_chan_select(struct atman_chan_case *cases, size_t n,
 	}
 
 	/* Nothing is ready: wait on every channel at once. */
-	struct waiter w = {.t = current, .sg = sg, .n = n};
+	struct waiter w = { .t = current, .sg = sg, .n = n };
 	for (size_t i = 0; i < n; i++) {
 		struct atman_chan_case *k = &cases[i];
-		sg[i] = (struct sudog){.w = &w,
-				       .c = k->chan,
-				       .elem = k->elem,
-				       .send = k->op == ATMAN_CHAN_SEND};
+		sg[i] = (struct sudog){ .w = &w,
+					.c = k->chan,
+					.elem = k->elem,
+					.send = k->op == ATMAN_CHAN_SEND };
 		if (!k->chan)
 			continue;
 		q_push(sg[i].send ? &k->chan->sendq : &k->chan->recvq, &sg[i]);
 		sg[i].queued = true;
 	}
-	uint64_t deadline = timeout_ns > 0 ? now_ns() + (uint64_t)timeout_ns : 0;
+	uint64_t deadline =
+		timeout_ns > 0 ? now_ns() + (uint64_t)timeout_ns : 0;
 	while (!w.done) {
 		bool woken = sched_block(deadline);
 		if (!woken && !w.done && deadline && now_ns() >= deadline) {
@@ -357,10 +358,10 @@ int atman_chan_create(atman_chan_t **out, size_t elem_size, size_t capacity)
 	struct atman_chan *c = malloc(sizeof(*c) + elem_size * capacity);
 	if (!c)
 		return -ENOMEM;
-	*c = (struct atman_chan){.magic = CHAN_MAGIC,
-				 .elem_size = elem_size,
-				 .cap = capacity,
-				 .buf = (unsigned char *)(c + 1)};
+	*c = (struct atman_chan){ .magic = CHAN_MAGIC,
+				  .elem_size = elem_size,
+				  .cap = capacity,
+				  .buf = (unsigned char *)(c + 1) };
 	*out = c;
 	return 0;
 }

@@ -18,7 +18,8 @@
 
 static bool env_word(const char *w)
 {
-	if (!((*w >= 'A' && *w <= 'Z') || (*w >= 'a' && *w <= 'z') || *w == '_'))
+	if (!((*w >= 'A' && *w <= 'Z') || (*w >= 'a' && *w <= 'z') ||
+	      *w == '_'))
 		return false;
 	for (w++; *w && *w != '='; w++)
 		if (!((*w >= 'A' && *w <= 'Z') || (*w >= 'a' && *w <= 'z') ||
@@ -58,7 +59,8 @@ int cmdline_parse(struct cmdline *c, const char *line)
 				literal = true;
 			} else if (*p == '\\') {
 				if (!p[1]) {
-					c->error = "command line ends with a backslash";
+					c->error = "command line ends with a "
+						   "backslash";
 					return -1;
 				}
 				*out++ = *++p;
@@ -77,7 +79,8 @@ int cmdline_parse(struct cmdline *c, const char *line)
 			continue;
 		}
 		if (c->nopt + c->nenv + c->narg == CMDLINE_MAXWORDS - 1) {
-			c->error = "too many words in command line (at most 127)";
+			c->error =
+				"too many words in command line (at most 127)";
 			return -1;
 		}
 		if (!dashdash && !strncmp(word, "atman.", 6))

@@ -36,7 +36,8 @@ static void enqueue(struct futex_waiter *w)
 
 static bool dequeue(struct futex_waiter *w)
 {
-	for (struct futex_waiter **pp = bucket(w->uaddr); *pp; pp = &(*pp)->next)
+	for (struct futex_waiter **pp = bucket(w->uaddr); *pp;
+	     pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;
 			return true;
@@ -57,7 +58,9 @@ long futex_wait(int *uaddr, int val, uint64_t deadline_ns, uint32_t bitset)
 		return -EFAULT;
 	if (__atomic_load_n(uaddr, __ATOMIC_RELAXED) != val)
 		return -EAGAIN;
-	struct futex_waiter w = {.t = current, .uaddr = uaddr, .bitset = bitset};
+	struct futex_waiter w = { .t = current,
+				  .uaddr = uaddr,
+				  .bitset = bitset };
 	enqueue(&w);
 	if (sched_block(deadline_ns))
 		return 0;
@@ -118,22 +121,46 @@ long futex_wake_op(int *uaddr, int n, int *uaddr2, int n2, uint32_t op)
 		arg = 1 << (arg & 31);
 	int old = *uaddr2, val;
 	switch (kind) {
-	case 0: val = arg; break;
-	case 1: val = old + arg; break;
-	case 2: val = old | arg; break;
-	case 3: val = old & ~arg; break;
-	case 4: val = old ^ arg; break;
-	default: return -ENOSYS;
+	case 0:
+		val = arg;
+		break;
+	case 1:
+		val = old + arg;
+		break;
+	case 2:
+		val = old | arg;
+		break;
+	case 3:
+		val = old & ~arg;
+		break;
+	case 4:
+		val = old ^ arg;
+		break;
+	default:
+		return -ENOSYS;
 	}
 	bool hit;
 	switch (cmp) {
-	case 0: hit = old == cmparg; break;
-	case 1: hit = old != cmparg; break;
-	case 2: hit = old < cmparg; break;
-	case 3: hit = old <= cmparg; break;
-	case 4: hit = old > cmparg; break;
-	case 5: hit = old >= cmparg; break;
-	default: return -ENOSYS;
+	case 0:
+		hit = old == cmparg;
+		break;
+	case 1:
+		hit = old != cmparg;
+		break;
+	case 2:
+		hit = old < cmparg;
+		break;
+	case 3:
+		hit = old <= cmparg;
+		break;
+	case 4:
+		hit = old > cmparg;
+		break;
+	case 5:
+		hit = old >= cmparg;
+		break;
+	default:
+		return -ENOSYS;
 	}
 	*uaddr2 = val;
 	long r = futex_wake(uaddr, n, ~0u);

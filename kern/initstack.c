@@ -38,7 +38,9 @@ uintptr_t initstack_build(uintptr_t top, uintptr_t base, const char *argv0,
 		return 0;
 	const char *src;
 	for (int i = 0; i < total; i++) {
-		src = i == 0 ? argv0 : i <= argc ? argv[i - 1] : envp[i - 1 - argc];
+		src = i == 0	  ? argv0
+		      : i <= argc ? argv[i - 1]
+				  : envp[i - 1 - argc];
 		size_t n = strlen(src) + 1;
 		p -= n;
 		memcpy((void *)p, src, n);

@@ -11,14 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((uintptr_t)(a)-1))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)	 (((x) + (a)-1) & ~((uintptr_t)(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uintptr_t)(a)-1))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b)	 ((a) < (b) ? (a) : (b))
+#define MAX(a, b)	 ((a) > (b) ? (a) : (b))
 #define container_of(p, type, member)                                          \
 	((type *)((char *)(p)-offsetof(type, member)))
-#define noreturn __attribute__((noreturn))
+#define noreturn    __attribute__((noreturn))
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 #ifndef KPAGE_SIZE
@@ -70,14 +70,13 @@ struct sym_table {
 	uint32_t count;
 };
 bool sym_table_parse(struct sym_table *t, const void *blob, size_t len);
-const char *sym_lookup(const struct sym_table *t, uintptr_t pc,
-		       uintptr_t *off);
+const char *sym_lookup(const struct sym_table *t, uintptr_t pc, uintptr_t *off);
 const char *ksym(uintptr_t pc, uintptr_t *off);
 
 /* page.c: the physical page allocator */
 struct page_pool {
-	uintptr_t free_list;  /* LIFO of freed pages, linked in the page */
-	uintptr_t run_next;   /* bump allocation from the current run */
+	uintptr_t free_list; /* LIFO of freed pages, linked in the page */
+	uintptr_t run_next;  /* bump allocation from the current run */
 	uintptr_t run_end;
 	uintptr_t runs[64][2]; /* untouched runs of RAM: [start, end) */
 	unsigned nruns;
@@ -100,9 +99,9 @@ struct vmem_node {
 	struct vmem_node *next;
 };
 struct vmem {
-	uintptr_t base, limit;   /* the managed window */
-	struct vmem_node *head;  /* sorted, disjoint, non-adjacent */
-	struct vmem_node *spare; /* free nodes */
+	uintptr_t base, limit;	  /* the managed window */
+	struct vmem_node *head;	  /* sorted, disjoint, non-adjacent */
+	struct vmem_node *spare;  /* free nodes */
 	void *(*node_page)(void); /* a KPAGE_SIZE block for more nodes */
 };
 int vmem_find(struct vmem *v, size_t len, uintptr_t hint, uintptr_t *out);
@@ -112,13 +111,13 @@ bool vmem_covers(const struct vmem *v, uintptr_t start, uintptr_t end);
 bool vmem_is_free(const struct vmem *v, uintptr_t start, uintptr_t end);
 
 /* vm.c: anonymous memory: mmap and friends, brk, kernel stacks */
-#define VM_BASE  0x0000008000000000UL /* 512 GiB: below is RAM, identity */
+#define VM_BASE	 0x0000008000000000UL /* 512 GiB: below is RAM, identity */
 #define VM_LIMIT 0x0000800000000000UL
-#define BRK_MAX  (1UL << 30)
-#define VM_READ  1
+#define BRK_MAX	 (1UL << 30)
+#define VM_READ	 1
 #define VM_WRITE 2
-#define VM_EXEC  4
-#define VM_LAZY  8 /* back pages on first touch (stacks) */
+#define VM_EXEC	 4
+#define VM_LAZY	 8 /* back pages on first touch (stacks) */
 extern struct vmem vm_space;
 void vm_init(void);
 long vm_mmap(uintptr_t addr, size_t len, int prot, int flags);
@@ -135,7 +134,7 @@ bool vm_user_ok(const void *p, size_t len, bool write);
 bool vm_is_guard(uintptr_t addr);
 
 /* cmdline.c: the Xen command line into options, environment, arguments */
-#define CMDLINE_MAX 1024
+#define CMDLINE_MAX	 1024
 #define CMDLINE_MAXWORDS 128
 struct cmdline {
 	char buf[CMDLINE_MAX + 1]; /* words, each NUL-terminated */
@@ -167,16 +166,16 @@ struct thread {
 	uint64_t sp; /* saved by switch_to while not running */
 	int tid;
 	enum thread_state state;
-	struct thread *next; /* run queue or wait queue link */
+	struct thread *next;		    /* run queue or wait queue link */
 	struct thread *all_prev, *all_next; /* every live thread */
 	uint64_t fs_base;
 	void *fpu; /* FXSAVE/XSAVE area, 64-byte aligned */
 	int *clear_tid;
-	uint64_t wake_at; /* monotonic ns, for timed waits; 0: none */
+	uint64_t wake_at;     /* monotonic ns, for timed waits; 0: none */
 	struct thread *tnext; /* sleep list link */
 	struct waitq *waiting_on;
 	bool timed_out;
-	bool woken; /* set by sched_wake, read by sched_block */
+	bool woken;	    /* set by sched_wake, read by sched_block */
 	struct regs *uregs; /* the program's context in the current syscall */
 	/* Memory to give back once the thread has stopped running on it. */
 	uintptr_t own_stack_top;
@@ -190,8 +189,8 @@ struct thread {
 extern struct thread *current;
 void sched_init(struct thread *first);
 void sched_add(struct thread *t); /* make runnable */
-void schedule(void);              /* run someone else; return when chosen */
-void sched_preempt(void);         /* from an interrupt of program code */
+void schedule(void);		  /* run someone else; return when chosen */
+void sched_preempt(void);	  /* from an interrupt of program code */
 bool sched_runq_empty(void);
 extern bool need_resched;
 /*
@@ -253,7 +252,14 @@ void waitq_remove(struct waitq *q, struct thread *t);
 void wake_all(struct waitq *q);
 bool wake_one(struct waitq *q);
 /* Sleep until cond holds; kernel context (interrupts off). */
-#define wait_event(q, cond)                                                    	do {                                                                   		while (!(cond)) {                                              			waitq_add((q), current);                               			current->state = T_BLOCKED;                            			schedule();                                            		}                                                              	} while (0)
+#define wait_event(q, cond)                                                    \
+	do {                                                                   \
+		while (!(cond)) {                                              \
+			waitq_add((q), current);                               \
+			current->state = T_BLOCKED;                            \
+			schedule();                                            \
+		}                                                              \
+	} while (0)
 
 /* platform: the two ways we run, chosen once at boot (xen/start.c,
  * arch/x86_64/pc.c) */

@@ -41,8 +41,8 @@ void *kmalloc(size_t n)
 			return NULL;
 		struct kmem_page *h = (struct kmem_page *)pa;
 		h->size = KMEM_MIN << c;
-		for (uintptr_t o = pa + sizeof(*h); o + h->size <= pa + KPAGE_SIZE;
-		     o += h->size) {
+		for (uintptr_t o = pa + sizeof(*h);
+		     o + h->size <= pa + KPAGE_SIZE; o += h->size) {
 			struct kmem_free *f = (struct kmem_free *)o;
 			f->next = free_lists[c];
 			free_lists[c] = f;
@@ -50,8 +50,8 @@ void *kmalloc(size_t n)
 	}
 	struct kmem_free *f = free_lists[c];
 	free_lists[c] = f->next;
-	struct kmem_page *h = (struct kmem_page *)ALIGN_DOWN((uintptr_t)f,
-							      KPAGE_SIZE);
+	struct kmem_page *h =
+		(struct kmem_page *)ALIGN_DOWN((uintptr_t)f, KPAGE_SIZE);
 	h->used++;
 	memset(f, 0, n);
 	return f;
@@ -61,8 +61,8 @@ void kfree(void *p)
 {
 	if (!p)
 		return;
-	struct kmem_page *h = (struct kmem_page *)ALIGN_DOWN((uintptr_t)p,
-							      KPAGE_SIZE);
+	struct kmem_page *h =
+		(struct kmem_page *)ALIGN_DOWN((uintptr_t)p, KPAGE_SIZE);
 	kassert(h->size >= KMEM_MIN && h->size <= KMEM_MAX && h->used);
 	int c = size_class(h->size);
 	struct kmem_free *f = p;

@@ -26,7 +26,7 @@ static void mem_init(bool high)
 			continue;
 		uint64_t s = boot.mem[i].addr, e = s + boot.mem[i].size;
 		if (!high && nram < 64)
-			ram[nram++] = (struct mem_region){s, e};
+			ram[nram++] = (struct mem_region){ s, e };
 		uint64_t lim = 1ULL << 32;
 		if (high ? e <= lim : s >= lim)
 			continue;

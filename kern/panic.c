@@ -109,7 +109,8 @@ void backtrace_print(uintptr_t rip, uintptr_t rbp, uintptr_t rsp)
 			repeats++;
 		} else {
 			if (repeats)
-				printk("  ... the same %d more times\n", repeats);
+				printk("  ... the same %d more times\n",
+				       repeats);
 			repeats = 0;
 			char pre[16];
 			ksnprintf(pre, sizeof(pre), "  #%d ", n++);
@@ -148,8 +149,7 @@ static void regs_print(struct regs *r)
 	printk("rdx %016lx rsi %016lx rdi %016lx\n", r->rdx, r->rsi, r->rdi);
 	printk("r8  %016lx r9  %016lx r10 %016lx\n", r->r8, r->r9, r->r10);
 	printk("r11 %016lx r12 %016lx r13 %016lx\n", r->r11, r->r12, r->r13);
-	printk("r14 %016lx r15 %016lx rfl %016lx\n", r->r14, r->r15,
-	       r->rflags);
+	printk("r14 %016lx r15 %016lx rfl %016lx\n", r->r14, r->r15, r->rflags);
 	printk("fs  %016lx\n", cpu_get_fs());
 }
 

@@ -44,7 +44,7 @@ static void put_num(struct out *o, uint64_t v, int base, bool upper, bool neg,
 
 int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 {
-	struct out o = {buf, n, 0};
+	struct out o = { buf, n, 0 };
 
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
@@ -104,8 +104,8 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
 				put(&o, '0');
 				put(&o, 'x');
 			}
-			put_num(&o, u, *fmt == 'u' ? 10 : 16, *fmt == 'X', false,
-				width, zero, left);
+			put_num(&o, u, *fmt == 'u' ? 10 : 16, *fmt == 'X',
+				false, width, zero, left);
 			break;
 		case 'p':
 			put(&o, '0');

@@ -17,7 +17,7 @@ static uint64_t counter;
 
 static void chacha_block(uint32_t out[16])
 {
-	uint32_t in[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+	uint32_t in[16] = { 0x61707865, 0x3320646e, 0x79622d32, 0x6b206574 };
 	memcpy(&in[4], key, 32);
 	in[12] = (uint32_t)counter;
 	in[13] = (uint32_t)(counter >> 32);
@@ -52,7 +52,8 @@ void random_init(void)
 			volatile uint32_t sink = 0;
 			for (uint32_t j = 0; j < (t0 & 0xff) + 16; j++)
 				sink += j * 2654435761u;
-			key[(i + k) & 7] ^= ROTL((uint32_t)(rdtsc() - t0), k & 31);
+			key[(i + k) & 7] ^=
+				ROTL((uint32_t)(rdtsc() - t0), k & 31);
 			key[i] += (uint32_t)rdtsc();
 		}
 	}

@@ -14,7 +14,7 @@
 #include "kern.h"
 
 static struct thread *sleepers;
-static uint64_t armed;       /* what the platform timer is set for; 0: off */
+static uint64_t armed;	     /* what the platform timer is set for; 0: off */
 static uint64_t slice_check; /* next slice check; 0: none due */
 static uint64_t slice_mark;  /* sched_switches at the previous check */
 uint64_t sched_switches;

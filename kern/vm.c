@@ -162,7 +162,8 @@ int vm_mprotect(uintptr_t addr, size_t len, int prot)
 		pte_t *pte = paging_walk(va, true);
 		if (!pte)
 			return -ENOMEM;
-		uint64_t frame = *pte & (PTE_P | PTE_FRAME) ? *pte & PTE_ADDR : 0;
+		uint64_t frame =
+			*pte & (PTE_P | PTE_FRAME) ? *pte & PTE_ADDR : 0;
 		if (prot == PROT_NONE) {
 			*pte = frame ? frame | PTE_FRAME : 0;
 		} else if (frame) {

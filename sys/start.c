@@ -32,26 +32,25 @@ noreturn void proc_start(void)
 	uint8_t rnd[16];
 	random_bytes(rnd, sizeof(rnd));
 	struct auxv_pair aux[] = {
-		{AT_PHDR, (uintptr_t)__atman_image_start + eh->e_phoff},
-		{AT_PHENT, eh->e_phentsize},
-		{AT_PHNUM, eh->e_phnum},
-		{AT_PAGESZ, PAGE_SIZE},
-		{AT_ENTRY, eh->e_entry},
-		{AT_HWCAP, cpu.hwcap},
-		{AT_CLKTCK, 100},
-		{AT_UID, 0},
-		{AT_EUID, 0},
-		{AT_GID, 0},
-		{AT_EGID, 0},
-		{AT_SECURE, 0},
-		{AT_RANDOM, 0}, /* filled in by initstack_build */
+		{ AT_PHDR, (uintptr_t)__atman_image_start + eh->e_phoff },
+		{ AT_PHENT, eh->e_phentsize },
+		{ AT_PHNUM, eh->e_phnum },
+		{ AT_PAGESZ, PAGE_SIZE },
+		{ AT_ENTRY, eh->e_entry },
+		{ AT_HWCAP, cpu.hwcap },
+		{ AT_CLKTCK, 100 },
+		{ AT_UID, 0 },
+		{ AT_EUID, 0 },
+		{ AT_GID, 0 },
+		{ AT_EGID, 0 },
+		{ AT_SECURE, 0 },
+		{ AT_RANDOM, 0 }, /* filled in by initstack_build */
 	};
 	/* Lazily backed, so building the initial stack touches only the
 	 * top pages. */
-	uintptr_t sp = initstack_build(top, top - MAIN_STACK, prog_name,
-				       kcmdline.arg, kcmdline.narg,
-				       kcmdline.env, kcmdline.nenv, aux,
-				       ARRAY_SIZE(aux), rnd);
+	uintptr_t sp = initstack_build(
+		top, top - MAIN_STACK, prog_name, kcmdline.arg, kcmdline.narg,
+		kcmdline.env, kcmdline.nenv, aux, ARRAY_SIZE(aux), rnd);
 	if (!sp)
 		panic("arguments do not fit on the stack");
 

@@ -34,7 +34,7 @@ struct file_ops {
 	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
 	void (*release)(struct file *f);
 	unsigned (*poll)(struct file *f); /* POLLIN/POLLOUT ready now */
-	unsigned mode; /* S_IFCHR etc., for fstat */
+	unsigned mode;			  /* S_IFCHR etc., for fstat */
 };
 struct file {
 	const struct file_ops *ops;

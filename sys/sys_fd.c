@@ -42,8 +42,8 @@ static unsigned cons_poll(struct file *f)
 {
 	(void)f;
 	if (!cons_npending)
-		cons_npending = plat->console_read(cons_pending,
-						   sizeof(cons_pending));
+		cons_npending =
+			plat->console_read(cons_pending, sizeof(cons_pending));
 	return POLLOUT | (cons_npending ? POLLIN : 0);
 }
 
@@ -62,7 +62,7 @@ static long cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
 		struct winsize *ws = (struct winsize *)arg;
 		if (!vm_user_ok(ws, sizeof(*ws), true))
 			return -EFAULT;
-		*ws = (struct winsize){.ws_row = 24, .ws_col = 80};
+		*ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
 		return 0;
 	}
 	return -ENOTTY;
@@ -75,7 +75,7 @@ static const struct file_ops cons_ops = {
 	.poll = cons_poll,
 	.mode = S_IFCHR | 0620,
 };
-static struct file cons_file = {.ops = &cons_ops};
+static struct file cons_file = { .ops = &cons_ops };
 
 void fd_init(void)
 {

@@ -49,8 +49,8 @@ static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline,
 			if (fds[i].fd < 0)
 				continue;
 			unsigned m = file_ready(fds[i].fd);
-			fds[i].revents = m & (fds[i].events | POLLERR | POLLHUP |
-					      POLLNVAL);
+			fds[i].revents = m & (fds[i].events | POLLERR |
+					      POLLHUP | POLLNVAL);
 			if (fds[i].revents)
 				count++;
 		}
@@ -109,7 +109,7 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 {
 	if (n < 0 || n > FD_MAX)
 		return -EINVAL;
-	fd_set *sets[3] = {rs, ws, es};
+	fd_set *sets[3] = { rs, ws, es };
 	for (int k = 0; k < 3; k++)
 		if (sets[k] && !vm_user_ok(sets[k], ALIGN_UP(n, 64) / 8, true))
 			return -EFAULT;
@@ -131,9 +131,9 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 			unsigned m = file_ready(fd);
 			if (m & POLLNVAL)
 				return -EBADF;
-			bool got[3] = {want[0] && (m & (POLLIN | POLLHUP)),
-				       want[1] && (m & POLLOUT),
-				       want[2] && (m & POLLPRI)};
+			bool got[3] = { want[0] && (m & (POLLIN | POLLHUP)),
+					want[1] && (m & POLLOUT),
+					want[2] && (m & POLLPRI) };
 			for (int k = 0; k < 3; k++)
 				if (got[k]) {
 					FD_SET(fd, sets[k]);

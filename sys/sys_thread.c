@@ -13,14 +13,14 @@
 #include "arch/x86_64/arch.h"
 
 /* The futex ABI (linux/futex.h; musl ships no copy). */
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_WAIT	     0
+#define FUTEX_WAKE	     1
+#define FUTEX_REQUEUE	     3
+#define FUTEX_CMP_REQUEUE    4
+#define FUTEX_WAKE_OP	     5
+#define FUTEX_WAIT_BITSET    9
+#define FUTEX_WAKE_BITSET    10
+#define FUTEX_PRIVATE_FLAG   128
 #define FUTEX_CLOCK_REALTIME 256
 
 #define CLONE_PTHREAD                                                          \
@@ -156,7 +156,8 @@ long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
 
 long sys_getrusage(int who, struct rusage *ru)
 {
-	if (who != RUSAGE_SELF && who != RUSAGE_THREAD && who != RUSAGE_CHILDREN)
+	if (who != RUSAGE_SELF && who != RUSAGE_THREAD &&
+	    who != RUSAGE_CHILDREN)
 		return -EINVAL;
 	if (!vm_user_ok(ru, sizeof(*ru), true))
 		return -EFAULT;
@@ -178,7 +179,7 @@ long sys_times(struct tms *buf)
 	if (buf) {
 		if (!vm_user_ok(buf, sizeof(*buf), true))
 			return -EFAULT;
-		*buf = (struct tms){.tms_utime = ticks};
+		*buf = (struct tms){ .tms_utime = ticks };
 	}
 	return ticks;
 }

@@ -45,7 +45,7 @@ long sys_clock_getres(int clk, struct timespec *ts)
 	if (ts) {
 		if (!vm_user_ok(ts, sizeof(*ts), true))
 			return -EFAULT;
-		*ts = (struct timespec){0, 1};
+		*ts = (struct timespec){ 0, 1 };
 	}
 	return 0;
 }

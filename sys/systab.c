@@ -94,5 +94,6 @@ void syscall_dispatch(struct regs *r)
 		return;
 	}
 	current->uregs = r;
-	r->rax = ((syscall_call)fn)(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+	r->rax = ((syscall_call)fn)(r->rdi, r->rsi, r->rdx, r->r10, r->r8,
+				    r->r9);
 }

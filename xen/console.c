@@ -45,8 +45,8 @@ void xencons_init(void)
 static uint32_t out_space(void)
 {
 	/* Read out_cons before we reuse the space it frees. */
-	XENCONS_RING_IDX cons = __atomic_load_n(&intf->out_cons,
-						__ATOMIC_ACQUIRE);
+	XENCONS_RING_IDX cons =
+		__atomic_load_n(&intf->out_cons, __ATOMIC_ACQUIRE);
 	uint32_t used = ring_used(intf->out_prod, cons, sizeof(intf->out));
 	if (used == RING_CORRUPT) /* a bad index from the backend */
 		return 0;
@@ -116,8 +116,8 @@ size_t xencons_read(char *buf, size_t len)
 	if (!intf)
 		return 0;
 	XENCONS_RING_IDX cons = intf->in_cons;
-	XENCONS_RING_IDX prod = __atomic_load_n(&intf->in_prod,
-						__ATOMIC_ACQUIRE);
+	XENCONS_RING_IDX prod =
+		__atomic_load_n(&intf->in_prod, __ATOMIC_ACQUIRE);
 	size_t n = 0;
 	if (ring_used(prod, cons, sizeof(intf->in)) == RING_CORRUPT)
 		cons = prod; /* corrupt indices: drop what we cannot trust */

@@ -13,7 +13,7 @@
 #include "arch/x86_64/arch.h"
 #include "kern/kern.h"
 
-#define MAX_PORTS 1024
+#define MAX_PORTS     1024
 #define BITS_PER_WORD 64
 
 static struct {
@@ -30,8 +30,8 @@ static void upcall(struct regs *r)
 		/* Clear the flag before taking the selector: Xen sets the
 		 * selector first, then the flag, so a port raised after our
 		 * xchg sets the flag again and we loop. */
-		unsigned long sel = __atomic_exchange_n(
-			&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		unsigned long sel = __atomic_exchange_n(&vi->evtchn_pending_sel,
+							0, __ATOMIC_SEQ_CST);
 		while (sel) {
 			int w = __builtin_ctzl(sel);
 			sel &= sel - 1;

@@ -80,9 +80,9 @@ static inline long hyp_grant_table_op(int cmd, void *arg, unsigned count)
 
 static inline long hvm_get_param(uint32_t idx, uint64_t *val)
 {
-	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = idx};
-	long r = hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param,
-			    (uintptr_t)&p);
+	struct xen_hvm_param p = { .domid = DOMID_SELF, .index = idx };
+	long r =
+		hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param, (uintptr_t)&p);
 	if (r == 0)
 		*val = p.value;
 	return r;
@@ -90,20 +90,21 @@ static inline long hvm_get_param(uint32_t idx, uint64_t *val)
 
 static inline long hvm_set_param(uint32_t idx, uint64_t val)
 {
-	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = idx,
-				  .value = val};
+	struct xen_hvm_param p = { .domid = DOMID_SELF,
+				   .index = idx,
+				   .value = val };
 	return hypercall2(__HYPERVISOR_hvm_op, HVMOP_set_param, (uintptr_t)&p);
 }
 
 static inline long evtchn_notify(evtchn_port_t port)
 {
-	struct evtchn_send s = {.port = port};
+	struct evtchn_send s = { .port = port };
 	return hyp_evtchn_op(EVTCHNOP_send, &s);
 }
 
 static inline long evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
 {
-	struct evtchn_bind_virq b = {.virq = virq, .vcpu = 0};
+	struct evtchn_bind_virq b = { .virq = virq, .vcpu = 0 };
 	long r = hyp_evtchn_op(EVTCHNOP_bind_virq, &b);
 	if (r == 0)
 		*port = b.port;
@@ -112,8 +113,8 @@ static inline long evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
 
 static inline long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 {
-	struct evtchn_alloc_unbound a = {.dom = DOMID_SELF,
-					 .remote_dom = remote};
+	struct evtchn_alloc_unbound a = { .dom = DOMID_SELF,
+					  .remote_dom = remote };
 	long r = hyp_evtchn_op(EVTCHNOP_alloc_unbound, &a);
 	if (r == 0)
 		*port = a.port;
@@ -122,19 +123,19 @@ static inline long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 
 static inline long evtchn_close(evtchn_port_t port)
 {
-	struct evtchn_close c = {.port = port};
+	struct evtchn_close c = { .port = port };
 	return hyp_evtchn_op(EVTCHNOP_close, &c);
 }
 
 static inline long evtchn_unmask_op(evtchn_port_t port)
 {
-	struct evtchn_unmask u = {.port = port};
+	struct evtchn_unmask u = { .port = port };
 	return hyp_evtchn_op(EVTCHNOP_unmask, &u);
 }
 
 static inline long sched_shutdown(unsigned reason)
 {
-	struct sched_shutdown s = {.reason = reason};
+	struct sched_shutdown s = { .reason = reason };
 	return hyp_sched_op(SCHEDOP_shutdown, &s);
 }
 
@@ -142,14 +143,14 @@ static inline long sched_shutdown(unsigned reason)
  * passes (0: no timeout); works with interrupts off. */
 static inline long sched_poll(evtchn_port_t port, uint64_t timeout_ns)
 {
-	struct sched_poll p = {.nr_ports = 1, .timeout = timeout_ns};
+	struct sched_poll p = { .nr_ports = 1, .timeout = timeout_ns };
 	set_xen_guest_handle(p.ports, &port);
 	return hyp_sched_op(SCHEDOP_poll, &p);
 }
 
 static inline long vcpu_set_singleshot(uint64_t abs_ns)
 {
-	struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = abs_ns};
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = abs_ns };
 	return hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
 }
 

@@ -39,7 +39,8 @@ void start_info_copy(uint64_t paddr)
 	if (si->version >= 1 && si->memmap_paddr) {
 		const struct hvm_memmap_table_entry *m =
 			(const void *)(uintptr_t)si->memmap_paddr;
-		for (uint32_t i = 0; i < si->memmap_entries && boot.nmem < 64u; i++) {
+		for (uint32_t i = 0; i < si->memmap_entries && boot.nmem < 64u;
+		     i++) {
 			boot.mem[boot.nmem].addr = m[i].addr;
 			boot.mem[boot.nmem].size = m[i].size;
 			boot.mem[boot.nmem].type = m[i].type;
@@ -88,7 +89,7 @@ void xen_early_init(void)
 
 	if (boot.nmem == 0) {
 		static struct e820_entry map[64];
-		struct xen_memory_map mm = {.nr_entries = 64};
+		struct xen_memory_map mm = { .nr_entries = 64 };
 		set_xen_guest_handle(mm.buffer, map);
 		if (hyp_memory_op(XENMEM_memory_map, &mm) == 0)
 			for (unsigned i = 0; i < mm.nr_entries && i < 64; i++) {
@@ -118,13 +119,14 @@ void xen_init(void)
 	xencons_init();
 	xen_time_init();
 	if (xs_init())
-		printk("atman: no xenstore: exit status goes to the console only\n");
+		printk("atman: no xenstore: exit status goes to the console "
+		       "only\n");
 }
 
 void xen_banner(void)
 {
 	long v = hyp_xen_version(XENVER_version, NULL);
-	xen_extraversion_t extra = {0};
+	xen_extraversion_t extra = { 0 };
 	hyp_xen_version(XENVER_extraversion, extra);
 	printk("  xen: %ld.%ld%s\n", v >> 16, v & 0xffff, extra);
 	printk("  start_info: magic %#x version %u flags %#x\n", boot.magic,

@@ -50,7 +50,8 @@ uint64_t xen_wallclock_ns(void)
 {
 	uint32_t ver, sec, nsec, sec_hi;
 	do {
-		ver = __atomic_load_n(&xen_shared->wc_version, __ATOMIC_ACQUIRE);
+		ver = __atomic_load_n(&xen_shared->wc_version,
+				      __ATOMIC_ACQUIRE);
 		sec = xen_shared->wc_sec;
 		nsec = xen_shared->wc_nsec;
 		sec_hi = xen_shared->wc_sec_hi;

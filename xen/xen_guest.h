@@ -72,7 +72,7 @@ void xen_time_init(void);
  * the store page in the guest, a fake xenstored in host tests. */
 struct xs_transport {
 	int (*send)(const void *buf, size_t len); /* all of it, or -errno */
-	int (*recv)(void *buf, size_t len);       /* all of it, or -errno */
+	int (*recv)(void *buf, size_t len);	  /* all of it, or -errno */
 };
 extern const struct xs_transport *xs_tr;
 int xs_request(uint32_t type, const char *const *parts, int nparts, char *buf,

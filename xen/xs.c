@@ -45,8 +45,8 @@ static int ring_send(const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len) {
-		XENSTORE_RING_IDX cons = __atomic_load_n(&ring->req_cons,
-							 __ATOMIC_ACQUIRE);
+		XENSTORE_RING_IDX cons =
+			__atomic_load_n(&ring->req_cons, __ATOMIC_ACQUIRE);
 		XENSTORE_RING_IDX prod = ring->req_prod;
 		uint32_t used = ring_used(prod, cons, XENSTORE_RING_SIZE);
 		if (used == RING_CORRUPT)
@@ -72,8 +72,8 @@ static int ring_recv(void *buf, size_t len)
 {
 	char *p = buf;
 	while (len) {
-		XENSTORE_RING_IDX prod = __atomic_load_n(&ring->rsp_prod,
-							 __ATOMIC_ACQUIRE);
+		XENSTORE_RING_IDX prod =
+			__atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
 		XENSTORE_RING_IDX cons = ring->rsp_cons;
 		uint32_t used = ring_used(prod, cons, XENSTORE_RING_SIZE);
 		if (used == RING_CORRUPT)
@@ -156,7 +156,7 @@ int xs_request(uint32_t type, const char *const *parts, int nparts, char *buf,
 {
 	if (!xs_tr)
 		return -ENODEV;
-	struct xsd_sockmsg msg = {.type = type, .req_id = next_req_id++};
+	struct xsd_sockmsg msg = { .type = type, .req_id = next_req_id++ };
 	size_t lens[4];
 	if (nparts > (int)ARRAY_SIZE(lens))
 		return -EINVAL;
@@ -199,13 +199,13 @@ int xs_request(uint32_t type, const char *const *parts, int nparts, char *buf,
 
 int xs_read(const char *path, char *buf, size_t len)
 {
-	const char *parts[] = {path};
+	const char *parts[] = { path };
 	return xs_request(XS_READ, parts, 1, buf, len);
 }
 
 int xs_write(const char *path, const char *value)
 {
-	const char *parts[] = {path, value};
+	const char *parts[] = { path, value };
 	char ok[8];
 	int r = xs_request(XS_WRITE, parts, 2, ok, sizeof(ok));
 	return r < 0 ? r : 0;

@@ -14,7 +14,7 @@
 
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
-#define SEL_TSS  0x18
+#define SEL_TSS	 0x18
 
 #define RFLAGS_IF 0x200UL
 
@@ -60,8 +60,10 @@ static inline uint64_t rdmsr(uint32_t msr)
 }
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)));
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v),
+			   "d"((uint32_t)(v >> 32)));
 }
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -130,14 +132,14 @@ bool cpu_rdseed(uint64_t *v);
 void cpu_idle(void); /* sti; hlt; cli: wait for one interrupt */
 
 /* paging.c: 4-level page tables, one address space */
-#define PTE_P     0x001UL
-#define PTE_W     0x002UL
-#define PTE_PWT   0x008UL
-#define PTE_PCD   0x010UL
-#define PTE_PS    0x080UL
+#define PTE_P	  0x001UL
+#define PTE_W	  0x002UL
+#define PTE_PWT	  0x008UL
+#define PTE_PCD	  0x010UL
+#define PTE_PS	  0x080UL
 #define PTE_LAZY  0x200UL /* software, P=0: allocate a zero page on touch */
 #define PTE_FRAME 0x400UL /* software, P=0: PROT_NONE, frame kept */
-#define PTE_NX    (1UL << 63)
+#define PTE_NX	  (1UL << 63)
 #define PTE_ADDR  0x000ffffffffff000UL
 typedef uint64_t pte_t;
 void paging_init(void);

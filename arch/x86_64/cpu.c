@@ -13,11 +13,11 @@
 #define EFER_SCE    (1UL << 0)
 #define EFER_NXE    (1UL << 11)
 
-#define CR0_MP (1UL << 1)
-#define CR0_EM (1UL << 2)
-#define CR0_TS (1UL << 3)
-#define CR0_NE (1UL << 5)
-#define CR0_WP (1UL << 16)
+#define CR0_MP	       (1UL << 1)
+#define CR0_EM	       (1UL << 2)
+#define CR0_TS	       (1UL << 3)
+#define CR0_NE	       (1UL << 5)
+#define CR0_WP	       (1UL << 16)
 #define CR4_OSFXSR     (1UL << 9)
 #define CR4_OSXMMEXCPT (1UL << 10)
 #define CR4_FSGSBASE   (1UL << 16)
@@ -50,7 +50,8 @@ static uint64_t gdt[5] = {
 	0,
 	0x00af9a000000ffffUL, /* 0x08: 64-bit code */
 	0x00cf92000000ffffUL, /* 0x10: data */
-	0, 0,                 /* 0x18: TSS, two slots */
+	0,
+	0, /* 0x18: TSS, two slots */
 };
 static struct idt_gate idt[256];
 
@@ -148,7 +149,7 @@ void cpu_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) gd = {sizeof(gdt) - 1, (uintptr_t)gdt};
+	} __attribute__((packed)) gd = { sizeof(gdt) - 1, (uintptr_t)gdt };
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq $0x08\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -167,7 +168,8 @@ void cpu_init(void)
 	/* Exceptions on IST2; NMI, double fault and machine check on IST3
 	 * so that a fault inside the fault path still reports. */
 	for (int v = 0; v < 32; v++)
-		idt_set(v, exc_stubs + 16 * v, (v == 2 || v == 8 || v == 18) ? 3 : 2);
+		idt_set(v, exc_stubs + 16 * v,
+			(v == 2 || v == 8 || v == 18) ? 3 : 2);
 	for (int v = 32; v < 256; v++)
 		idt_set(v, irq_stub_0xff, 1);
 	idt_set(VEC_TIMER, irq_stub_0xf0, 1);
@@ -175,7 +177,7 @@ void cpu_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) id = {sizeof(idt) - 1, (uintptr_t)idt};
+	} __attribute__((packed)) id = { sizeof(idt) - 1, (uintptr_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(id));
 
 	/* SYSCALL lands in ring 0 with CS=0x08, SS=0x10; FMASK clears IF,
@@ -198,9 +200,9 @@ void cpu_fpu_init_state(void *area)
 {
 	memset(area, 0, cpu.xsave_size);
 	uint8_t *p = area;
-	*(uint16_t *)(p + 0) = 0x037f;     /* FCW */
-	*(uint32_t *)(p + 24) = 0x1f80;    /* MXCSR */
-	*(uint32_t *)(p + 28) = 0xffff;    /* MXCSR_MASK */
+	*(uint16_t *)(p + 0) = 0x037f;	/* FCW */
+	*(uint32_t *)(p + 24) = 0x1f80; /* MXCSR */
+	*(uint32_t *)(p + 28) = 0xffff; /* MXCSR_MASK */
 	if (cpu.xsave)
 		*(uint64_t *)(p + 512) = 0x3; /* XSTATE_BV: x87 + SSE valid */
 }

@@ -7,13 +7,13 @@
 #include "arch.h"
 #include "kern/kern.h"
 
-#define COM1 0x3f8
-#define LAPIC_BASE 0xfee00000UL
-#define LAPIC_EOI 0xb0
-#define LAPIC_SVR 0xf0
-#define LAPIC_LVT_TIMER 0x320
+#define COM1		 0x3f8
+#define LAPIC_BASE	 0xfee00000UL
+#define LAPIC_EOI	 0xb0
+#define LAPIC_SVR	 0xf0
+#define LAPIC_LVT_TIMER	 0x320
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_DIV 0x3e0
+#define LAPIC_TIMER_DIV	 0x3e0
 
 static uint64_t tsc0, tsc_hz, ns_per_tsc_q32;
 static uint64_t lapic_hz, rtc_epoch_ns;
@@ -52,7 +52,8 @@ static void pc_console_flush(void)
 static uint64_t pc_monotonic_ns(void)
 {
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc0) *
-			   ns_per_tsc_q32) >> 32);
+			   ns_per_tsc_q32) >>
+			  32);
 }
 
 static uint64_t pc_wallclock_ns(void)
@@ -75,11 +76,11 @@ static void pc_timer_set(uint64_t deadline_ns)
 	}
 	uint64_t now = pc_monotonic_ns();
 	uint64_t dt = deadline_ns > now ? deadline_ns - now : 0;
-	uint64_t ticks = (uint64_t)(((unsigned __int128)dt * lapic_hz) /
-				    1000000000ULL);
-	lapic_write(LAPIC_TIMER_INIT, ticks < 1 ? 1 : ticks > 0xffffffff
-							  ? 0xffffffff
-							  : (uint32_t)ticks);
+	uint64_t ticks =
+		(uint64_t)(((unsigned __int128)dt * lapic_hz) / 1000000000ULL);
+	lapic_write(LAPIC_TIMER_INIT, ticks < 1		   ? 1
+				      : ticks > 0xffffffff ? 0xffffffff
+							   : (uint32_t)ticks);
 }
 
 static void lapic_timer_irq(struct regs *r)
@@ -118,8 +119,8 @@ static void calibrate(void)
 	tsc_hz = (t1 - t0) * 100;
 	if (tsc_hz < 1000000)
 		tsc_hz = 1000000000; /* the PIT did not count: guess 1 GHz */
-	ns_per_tsc_q32 = (uint64_t)(((unsigned __int128)1000000000ULL << 32) /
-				    tsc_hz);
+	ns_per_tsc_q32 =
+		(uint64_t)(((unsigned __int128)1000000000ULL << 32) / tsc_hz);
 }
 
 static uint8_t cmos(int reg)
@@ -142,13 +143,14 @@ static void rtc_read(void)
 {
 	for (int i = 0; i < 1000000 && (cmos(0x0a) & 0x80); i++)
 		; /* update in progress */
-	int v[6] = {cmos(0), cmos(2), cmos(4), cmos(7), cmos(8), cmos(9)};
+	int v[6] = { cmos(0), cmos(2), cmos(4), cmos(7), cmos(8), cmos(9) };
 	if (!(cmos(0x0b) & 4))
 		for (int i = 0; i < 6; i++)
 			v[i] = (v[i] & 15) + (v[i] >> 4) * 10;
 	int64_t days = days_from_civil(2000 + v[5], v[4], v[3]);
-	rtc_epoch_ns = (uint64_t)(days * 86400 + v[2] * 3600 + v[1] * 60 +
-				  v[0]) * 1000000000ULL;
+	rtc_epoch_ns =
+		(uint64_t)(days * 86400 + v[2] * 3600 + v[1] * 60 + v[0]) *
+		1000000000ULL;
 }
 
 void pc_init(void)

@@ -8,13 +8,28 @@
 #include "kern/kern.h"
 
 static const char *const exc_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"bound range exceeded", "invalid opcode", "device not available",
-	"double fault", "coprocessor segment overrun", "invalid TSS",
-	"segment not present", "stack fault", "general protection fault",
-	"page fault", "exception 15", "x87 floating-point exception",
-	"alignment check", "machine check", "SIMD floating-point exception",
-	"virtualization exception", "control protection exception",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range exceeded",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor segment overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection fault",
+	"page fault",
+	"exception 15",
+	"x87 floating-point exception",
+	"alignment check",
+	"machine check",
+	"SIMD floating-point exception",
+	"virtualization exception",
+	"control protection exception",
 };
 
 static irq_handler_t irq_handlers[256];
@@ -50,23 +65,29 @@ static void page_fault(struct regs *r)
 		why = "NULL pointer dereference";
 	else if (r->err & 16)
 		why = "execute of a non-executable page";
-	else if (write && (r->err & 1) && addr >= (uintptr_t)__atman_text_start &&
+	else if (write && (r->err & 1) &&
+		 addr >= (uintptr_t)__atman_text_start &&
 		 addr < (uintptr_t)__atman_text_end)
 		why = "write to program code (read-only)";
 	else if (r->err & 1)
-		why = write ? "write to a read-only page" : "protection violation";
+		why = write ? "write to a read-only page"
+			    : "protection violation";
 	else if (vm_is_guard(addr) && addr < r->rsp + PAGE_SIZE &&
 		 addr + 64 * 1024 > r->rsp)
 		why = "stack overflow (hit the guard page)";
 	else if (vm_is_guard(addr))
 		why = "access to a PROT_NONE page";
 	else if (!(r->err & 1) && addr >= VM_BASE && !vm_is_guard(addr) &&
-		 paging_walk(addr, false) && (*paging_walk(addr, false) & PTE_LAZY))
+		 paging_walk(addr, false) &&
+		 (*paging_walk(addr, false) & PTE_LAZY))
 		why = "out of memory backing a stack page";
 	else
 		why = "access to unmapped memory";
 	ksnprintf(what, sizeof(what), "page fault: %s at address 0x%lx (%s)",
-		  why, addr, write ? "write" : (r->err & 16) ? "exec" : "read");
+		  why, addr,
+		  write		  ? "write"
+		  : (r->err & 16) ? "exec"
+				  : "read");
 	crash(what, r, addr);
 }
 
@@ -78,7 +99,7 @@ void trap_exception(struct regs *r)
 	}
 	char what[96];
 	const char *name = r->vec < 32 && exc_names[r->vec] ? exc_names[r->vec]
-							     : "exception";
+							    : "exception";
 	if (r->vec == 13 && r->err)
 		ksnprintf(what, sizeof(what), "%s (error code 0x%lx)", name,
 			  r->err);

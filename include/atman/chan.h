@@ -134,18 +134,22 @@ int atman_chan_tryrecv(atman_chan_t *c, void *elem, bool *ok);
 
 struct atman_chan_case {
 	atman_chan_t *chan; /* NULL: a case that is never ready */
-	int op;             /* ATMAN_CHAN_SEND or ATMAN_CHAN_RECV */
-	void *elem;         /* send: the element; recv: where to put it, or
+	int op;		    /* ATMAN_CHAN_SEND or ATMAN_CHAN_RECV */
+	void *elem;	    /* send: the element; recv: where to put it, or
 			       NULL to discard it */
-	bool ok;            /* out: set in the chosen case only */
+	bool ok;	    /* out: set in the chosen case only */
 };
 
 /* Initializers for a case: struct atman_chan_case cs[] = {
  * ATMAN_CHAN_RECV_CASE(in, &v), ATMAN_CHAN_SEND_CASE(out, &w) }; */
 #define ATMAN_CHAN_SEND_CASE(c, p)                                             \
-	{ .chan = (c), .op = ATMAN_CHAN_SEND, .elem = (void *)(p) }
+	{                                                                      \
+		.chan = (c), .op = ATMAN_CHAN_SEND, .elem = (void *)(p)        \
+	}
 #define ATMAN_CHAN_RECV_CASE(c, p)                                             \
-	{ .chan = (c), .op = ATMAN_CHAN_RECV, .elem = (p) }
+	{                                                                      \
+		.chan = (c), .op = ATMAN_CHAN_RECV, .elem = (p)                \
+	}
 
 /*
  * Wait until one of the n cases can proceed, perform that one case and
@@ -188,10 +192,10 @@ int atman_chan_select(struct atman_chan_case *cases, size_t n,
 #ifndef ATMAN_NO_SHORT_NAMES
 typedef atman_chan_t chan_t;
 typedef struct atman_chan_case chan_case_t;
-#define CHAN_SEND         ATMAN_CHAN_SEND
-#define CHAN_RECV         ATMAN_CHAN_RECV
-#define CHAN_FOREVER      ATMAN_CHAN_FOREVER
-#define CHAN_NOWAIT       ATMAN_CHAN_NOWAIT
+#define CHAN_SEND	     ATMAN_CHAN_SEND
+#define CHAN_RECV	     ATMAN_CHAN_RECV
+#define CHAN_FOREVER	     ATMAN_CHAN_FOREVER
+#define CHAN_NOWAIT	     ATMAN_CHAN_NOWAIT
 #define CHAN_SEND_CASE(c, p) ATMAN_CHAN_SEND_CASE(c, p)
 #define CHAN_RECV_CASE(c, p) ATMAN_CHAN_RECV_CASE(c, p)
 
@@ -231,8 +235,7 @@ static inline int chan_tryrecv(chan_t *c, void *elem, bool *ok)
 	return atman_chan_tryrecv(c, elem, ok);
 }
 
-static inline int chan_select(chan_case_t *cases, size_t n,
-			      int64_t timeout_ns)
+static inline int chan_select(chan_case_t *cases, size_t n, int64_t timeout_ns)
 {
 	return atman_chan_select(cases, n, timeout_ns);
 }

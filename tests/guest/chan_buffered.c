@@ -17,7 +17,7 @@
 	} while (0)
 
 #define PRODUCERS 4
-#define EACH 5000
+#define EACH	  5000
 
 struct producer {
 	chan_t *c;
@@ -57,7 +57,7 @@ int main(void)
 	CHECK(c);
 	struct producer p[PRODUCERS];
 	for (int k = 0; k < PRODUCERS; k++) {
-		p[k] = (struct producer){c, k};
+		p[k] = (struct producer){ c, k };
 		CHECK(go(produce, &p[k]) == 0);
 	}
 	int last[PRODUCERS];

@@ -21,7 +21,7 @@
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
 	nanosleep(&ts, NULL);
 }
 
@@ -88,7 +88,7 @@ int main(void)
 	CHECK(c);
 	struct party r[4];
 	for (int k = 0; k < 4; k++) {
-		r[k] = (struct party){.c = c, .done = done};
+		r[k] = (struct party){ .c = c, .done = done };
 		if (k < 3) {
 			CHECK(go(receive, &r[k]) == 0);
 		} else {
@@ -116,7 +116,7 @@ int main(void)
 			CHECK(chan_send(c, &i) == 0);
 		struct party s[3];
 		for (int k = 0; k < 3; k++) {
-			s[k] = (struct party){.c = c, .done = done, .v = k};
+			s[k] = (struct party){ .c = c, .done = done, .v = k };
 			CHECK(go(send, &s[k]) == 0);
 		}
 		sleep_ms(50);

@@ -33,7 +33,7 @@ static void sender(void *arg)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
 	nanosleep(&ts, NULL);
 }
 
@@ -91,13 +91,15 @@ int main(void)
 	printf("unbuffered send waits for its receiver\n");
 
 	/* Ping-pong with a go thread, then with a pthread. */
-	chan_t *pp[2] = {chan_make(sizeof(long), 0), chan_make(sizeof(long), 0)};
+	chan_t *pp[2] = { chan_make(sizeof(long), 0),
+			  chan_make(sizeof(long), 0) };
 	CHECK(pp[0] && pp[1]);
 	CHECK(go(echo, pp) == 0);
 	pingpong("go thread", pp);
 	CHECK(chan_destroy(pp[0]) == 0 && chan_destroy(pp[1]) == 0);
 
-	chan_t *pq[2] = {chan_make(sizeof(long), 0), chan_make(sizeof(long), 0)};
+	chan_t *pq[2] = { chan_make(sizeof(long), 0),
+			  chan_make(sizeof(long), 0) };
 	CHECK(pq[0] && pq[1]);
 	pthread_t t;
 	CHECK(pthread_create(&t, NULL, echo_pthread, pq) == 0);

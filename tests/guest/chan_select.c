@@ -18,7 +18,7 @@
 		}                                                              \
 	} while (0)
 
-#define MS 1000000LL
+#define MS     1000000LL
 #define ROUNDS 40000
 
 static int64_t now(void)
@@ -31,7 +31,7 @@ static int64_t now(void)
 static void send_later(void *arg)
 {
 	chan_t *c = arg;
-	struct timespec ts = {0, 30 * MS};
+	struct timespec ts = { 0, 30 * MS };
 	nanosleep(&ts, NULL);
 	int v = 42;
 	CHECK(chan_send(c, &v) == 0);
@@ -44,7 +44,7 @@ int main(void)
 	int va = -1, vb = -1, one = 1;
 
 	/* Default. */
-	chan_case_t cs[] = {CHAN_RECV_CASE(a, &va), CHAN_RECV_CASE(b, &vb)};
+	chan_case_t cs[] = { CHAN_RECV_CASE(a, &va), CHAN_RECV_CASE(b, &vb) };
 	CHECK(chan_select(cs, 2, CHAN_NOWAIT) == -EAGAIN);
 	CHECK(chan_send(a, &one) == 0);
 	CHECK(chan_select(cs, 2, CHAN_NOWAIT) == 0 && cs[0].ok && va == 1);
@@ -79,7 +79,7 @@ int main(void)
 		CHAN_RECV_CASE(c[1], &v), CHAN_SEND_CASE(c[2], &one),
 		CHAN_RECV_CASE(NULL, &v), CHAN_SEND_CASE(c[3], &one),
 	};
-	int count[6] = {0};
+	int count[6] = { 0 };
 	for (int round = 0; round < ROUNDS; round++) {
 		int i = chan_select(fc, 6, CHAN_FOREVER);
 		CHECK(i >= 0 && i < 6 && fc[i].ok);
@@ -90,7 +90,7 @@ int main(void)
 			CHECK(chan_recv(fc[i].chan, &v, NULL) == 0);
 	}
 	CHECK(count[1] == 0 && count[4] == 0);
-	static const int ready[] = {0, 2, 3, 5};
+	static const int ready[] = { 0, 2, 3, 5 };
 	for (int j = 0; j < 4; j++) {
 		int n = count[ready[j]];
 		if (n < ROUNDS / 4 * 95 / 100 || n > ROUNDS / 4 * 105 / 100) {

@@ -28,7 +28,7 @@ int main(void)
 	       prev > first ? "forward" : "NOT AT ALL");
 
 	long long t0 = ns(CLOCK_MONOTONIC);
-	struct timespec req = {0, 50 * 1000000};
+	struct timespec req = { 0, 50 * 1000000 };
 	nanosleep(&req, NULL);
 	long long slept = ns(CLOCK_MONOTONIC) - t0;
 	printf("nanosleep 50 ms: %s\n",
@@ -40,7 +40,7 @@ int main(void)
 	/* 2020-01-01 .. 2100-01-01 */
 	printf("wall clock %s, resolution %s\n",
 	       wall > 1577836800LL && wall < 4102444800LL ? "plausible"
-							 : "IMPLAUSIBLE",
+							  : "IMPLAUSIBLE",
 	       res.tv_sec == 0 && res.tv_nsec > 0 ? "ok" : "BAD");
 	printf("(%ld reads saw the same time; slept %lld us)\n", same,
 	       slept / 1000);

@@ -9,7 +9,8 @@
 
 static void show(const char *what, long r)
 {
-	printf("%s: %ld %s\n", what, r, r < 0 && errno == EFAULT ? "EFAULT" : strerror(errno));
+	printf("%s: %ld %s\n", what, r,
+	       r < 0 && errno == EFAULT ? "EFAULT" : strerror(errno));
 	errno = 0;
 }
 
@@ -18,7 +19,8 @@ int main(void)
 	show("write from NULL", write(1, NULL, 10));
 	show("write from 0x10", write(1, (void *)0x10, 10));
 	show("write from far away", write(1, (void *)0x7fff00000000, 10));
-	show("write from kernel-only", write(1, (void *)0xffff800000000000, 10));
+	show("write from kernel-only",
+	     write(1, (void *)0xffff800000000000, 10));
 
 	/* A buffer that runs off the end of a mapping. */
 	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,

@@ -10,7 +10,8 @@ static int bad;
 static void want(const char *what, const char *got, const char *exp)
 {
 	if (strcmp(got, exp)) {
-		printf("MISMATCH %s: got \"%s\", want \"%s\"\n", what, got, exp);
+		printf("MISMATCH %s: got \"%s\", want \"%s\"\n", what, got,
+		       exp);
 		bad = 1;
 	}
 }

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 64
-#define STEPS 4000
+#define SLOTS	 64
+#define STEPS	 4000
 #define LIVE_MAX (6UL << 20) /* bytes live at once, at most */
-#define ROUNDS 3
+#define ROUNDS	 3
 
 static uint64_t seed = 88172645463325252ULL;
 static uint64_t rnd(void)

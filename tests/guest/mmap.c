@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define RW (PROT_READ | PROT_WRITE)
+#define RW   (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-#define MiB (1UL << 20)
+#define MiB  (1UL << 20)
 
 static int fails;
 static void check(const char *what, int ok)
@@ -41,16 +41,18 @@ int main(void)
 					    all(p + 16384, 4096, 0x5a));
 	errno = 0;
 	q = mmap(p, 4096, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0);
-	check("MAP_FIXED_NOREPLACE refuses", q == MAP_FAILED && errno == EEXIST);
+	check("MAP_FIXED_NOREPLACE refuses",
+	      q == MAP_FAILED && errno == EEXIST);
 
-	check("mprotect read-only", mprotect(p, 65536, PROT_READ) == 0 &&
-					    all(p, 4096, 0x5a));
+	check("mprotect read-only",
+	      mprotect(p, 65536, PROT_READ) == 0 && all(p, 4096, 0x5a));
 	check("mprotect PROT_NONE then back, contents kept",
 	      mprotect(p, 65536, PROT_NONE) == 0 &&
 		      mprotect(p, 65536, RW) == 0 && all(p, 4096, 0x5a));
 	p[0] = 1; /* writable again */
-	check("MADV_DONTNEED: zero pages after", madvise(p, 8192, MADV_DONTNEED) == 0 &&
-						 all(p, 8192, 0) && all(p + 16384, 4096, 0x5a));
+	check("MADV_DONTNEED: zero pages after",
+	      madvise(p, 8192, MADV_DONTNEED) == 0 && all(p, 8192, 0) &&
+		      all(p + 16384, 4096, 0x5a));
 	check("munmap", munmap(p, MiB) == 0);
 	errno = 0;
 	check("munmap of an unaligned address is EINVAL",
@@ -84,13 +86,15 @@ int main(void)
 
 	errno = 0;
 	p = mmap(NULL, 1UL << 40, RW, ANON, -1, 0);
-	check("1 TiB is ENOMEM, not a crash", p == MAP_FAILED && errno == ENOMEM);
+	check("1 TiB is ENOMEM, not a crash",
+	      p == MAP_FAILED && errno == ENOMEM);
 	errno = 0;
 	p = mmap(NULL, 64 * MiB, RW, ANON, -1, 0);
 	check("64 MiB in a 16 MiB guest is ENOMEM",
 	      p == MAP_FAILED && errno == ENOMEM);
 	p = mmap(NULL, MiB, RW, ANON, -1, 0);
-	check("and memory is still there after", p != MAP_FAILED && all(p, MiB, 0));
+	check("and memory is still there after",
+	      p != MAP_FAILED && all(p, MiB, 0));
 	printf("mmap %s\n", fails ? "FAILED" : "ok");
 	return fails != 0;
 }

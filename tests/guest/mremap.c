@@ -39,13 +39,15 @@ int main(void)
 	for (size_t i = 0; i < 64 * KiB; i++)
 		p[i] = i * 7 + i / 4096;
 	/* Something right after it, so it cannot grow in place. */
-	unsigned char *wall = mmap(p + 64 * KiB, 4096, PROT_READ,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	unsigned char *wall =
+		mmap(p + 64 * KiB, 4096, PROT_READ,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	check("a neighbour after it", wall == p + 64 * KiB);
 
 	errno = 0;
 	check("grow without MAYMOVE when blocked is ENOMEM",
-	      mremap(p, 64 * KiB, 128 * KiB, 0) == MAP_FAILED && errno == ENOMEM);
+	      mremap(p, 64 * KiB, 128 * KiB, 0) == MAP_FAILED &&
+		      errno == ENOMEM);
 	unsigned char *q = mremap(p, 64 * KiB, 1024 * KiB, MREMAP_MAYMOVE);
 	check("grow to 1 MiB, moved", q != MAP_FAILED && q != p);
 	check("contents kept, new part zero",
@@ -58,9 +60,10 @@ int main(void)
 	check("grow in place again: old part kept, new part zero",
 	      r == q && pattern_ok(r, 8 * KiB) && zero(r + 8 * KiB, 24 * KiB));
 	check("old place unmapped, neighbour kept",
-	      munmap(wall, 4096) == 0 && mmap(p, 64 * KiB, PROT_READ,
-					      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-					      -1, 0) == p);
+	      munmap(wall, 4096) == 0 &&
+		      mmap(p, 64 * KiB, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			   -1, 0) == p);
 	/* realloc of a big block uses mremap in musl */
 	char *m = malloc(300 * KiB);
 	memset(m, 'a', 300 * KiB);

@@ -41,8 +41,8 @@ int main(void)
 	int *hit = bsearch(&key, v, N, sizeof(v[0]), cmp_int);
 	printf("bsearch: %s\n", hit && *hit == key ? "found" : "MISSING");
 
-	char *words[] = {"xen", "atman", "musl", "qemu", "kernel", "box",
-			 "unikernel", "hypervisor", "dom0", "PVH"};
+	char *words[] = { "xen", "atman",     "musl",	    "qemu", "kernel",
+			  "box", "unikernel", "hypervisor", "dom0", "PVH" };
 	int nw = sizeof(words) / sizeof(words[0]);
 	qsort(words, nw, sizeof(words[0]), cmp_str);
 	for (int i = 0; i < nw; i++)

@@ -7,7 +7,7 @@
 
 int main(void)
 {
-	unsigned char a[32], b[32], zero[32] = {0};
+	unsigned char a[32], b[32], zero[32] = { 0 };
 	ssize_t na = getrandom(a, sizeof(a), 0);
 	ssize_t nb = getrandom(b, sizeof(b), 0);
 	printf("getrandom: %zd and %zd bytes\n", na, nb);

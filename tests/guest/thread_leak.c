@@ -38,7 +38,8 @@ int main(void)
 		}
 	}
 	long after = free_kib();
-	printf("1000 threads: free before %ld KiB, after %ld KiB\n", before, after);
+	printf("1000 threads: free before %ld KiB, after %ld KiB\n", before,
+	       after);
 	if (before < 0 || after < before - 16) {
 		printf("FAIL: leaked %ld KiB\n", before - after);
 		return 1;

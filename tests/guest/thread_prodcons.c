@@ -3,10 +3,10 @@
 #include <pthread.h>
 #include <stdio.h>
 
-#define NPROD 3
-#define NCONS 3
+#define NPROD	     3
+#define NCONS	     3
 #define PER_PRODUCER 20000
-#define CAP 8
+#define CAP	     8
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t not_full = PTHREAD_COND_INITIALIZER;

@@ -30,7 +30,7 @@ int main(void)
 {
 	for (int i = 0; i < 40; i++) {
 		long long ns = 100000LL * (i % 10 + 1) + 37 * i;
-		struct timespec ts = {0, ns};
+		struct timespec ts = { 0, ns };
 		long long s = now(CLOCK_MONOTONIC);
 		nanosleep(&ts, NULL);
 		check("nanosleep", s, ns);
@@ -41,7 +41,7 @@ int main(void)
 
 		s = now(CLOCK_MONOTONIC);
 		long long at = now(CLOCK_MONOTONIC) + ns;
-		struct timespec abs = {at / 1000000000, at % 1000000000};
+		struct timespec abs = { at / 1000000000, at % 1000000000 };
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL);
 		if (now(CLOCK_MONOTONIC) < at) {
 			printf("EARLY: abs monotonic\n");
@@ -49,7 +49,7 @@ int main(void)
 		}
 
 		at = now(CLOCK_REALTIME) + ns;
-		abs = (struct timespec){at / 1000000000, at % 1000000000};
+		abs = (struct timespec){ at / 1000000000, at % 1000000000 };
 		clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &abs, NULL);
 		if (now(CLOCK_REALTIME) < at) {
 			printf("EARLY: abs realtime\n");
@@ -64,11 +64,11 @@ int main(void)
 	poll(NULL, 0, 15);
 	check("poll", s, 15000000);
 	s = now(CLOCK_MONOTONIC);
-	struct timeval tv = {0, 15000};
+	struct timeval tv = { 0, 15000 };
 	select(0, NULL, NULL, NULL, &tv);
 	check("select", s, 15000000);
 	s = now(CLOCK_MONOTONIC);
-	struct timespec pts = {0, 15000000};
+	struct timespec pts = { 0, 15000000 };
 	ppoll(NULL, 0, &pts, NULL);
 	check("ppoll", s, 15000000);
 	printf("sleeps checked: %d early\n", early);

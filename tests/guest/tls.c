@@ -29,7 +29,8 @@ int main(void)
 	       *addr_of_counter(), hidden, zeroes[63], name);
 	/* TLS lives with the thread, not in .data, and is aligned. */
 	int ok = (void *)&counter != (void *)&hidden &&
-		 ((unsigned long)&scale & 7) == 0 && addr_of_counter() == &counter;
+		 ((unsigned long)&scale & 7) == 0 &&
+		 addr_of_counter() == &counter;
 	printf("tls %s\n", ok ? "ok" : "BAD");
 	return !ok;
 }

@@ -29,14 +29,14 @@ struct fthread {
 	void *asan_fake_stack;
 	void (*fn)(void *);
 	void *arg;
-	int kdepth;          /* kern_enter nesting */
-	bool in_block;       /* inside sched_block */
-	bool blocked;        /* not runnable: waits for a wake or deadline */
+	int kdepth;    /* kern_enter nesting */
+	bool in_block; /* inside sched_block */
+	bool blocked;  /* not runnable: waits for a wake or deadline */
 	bool woken, timed_out;
 	bool dead, joining;
-	uint64_t deadline; /* 0: none */
-	uint64_t seq;      /* when it blocked: orders equal deadlines */
-	struct fthread *next;     /* run queue */
+	uint64_t deadline;	  /* 0: none */
+	uint64_t seq;		  /* when it blocked: orders equal deadlines */
+	struct fthread *next;	  /* run queue */
 	struct fthread *all_next; /* every thread, main first */
 };
 
@@ -126,7 +126,8 @@ static struct fthread *pick(void)
 			return t;
 		struct fthread *e = NULL;
 		for (struct fthread *u = all; u; u = u->all_next)
-			if (waits_for_time(u) && (!e || u->deadline < e->deadline))
+			if (waits_for_time(u) &&
+			    (!e || u->deadline < e->deadline))
 				e = u;
 		if (!e)
 			report_deadlock();
@@ -158,7 +159,8 @@ static void switch_to(struct fthread *next)
 	cur = next;
 	current = &next->t;
 #if ASAN
-	__sanitizer_start_switch_fiber(prev->dead ? NULL : &prev->asan_fake_stack,
+	__sanitizer_start_switch_fiber(prev->dead ? NULL
+						  : &prev->asan_fake_stack,
 				       next->stack_bottom, next->stack_size);
 #endif
 	swapcontext(&prev->ctx, &next->ctx);

@@ -23,7 +23,7 @@
 #include <string.h>
 
 static const char *test_suite, *test_only;
-static int test_fails;         /* checks failed in the current case */
+static int test_fails;	       /* checks failed in the current case */
 static int test_ran, test_bad; /* cases run, cases failed */
 
 #define CHECK(c)                                                               \
@@ -55,8 +55,8 @@ static int test_ran, test_bad; /* cases run, cases failed */
 		const char *a_ = (a), *b_ = (b);                               \
 		if (a_ != b_ && (!a_ || !b_ || strcmp(a_, b_))) {              \
 			printf("  %s:%d: %s == %s: \"%s\" != \"%s\"\n",        \
-			       __FILE__, __LINE__, #a, #b,                     \
-			       a_ ? a_ : "(null)", b_ ? b_ : "(null)");        \
+			       __FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", \
+			       b_ ? b_ : "(null)");                            \
 			test_fails++;                                          \
 		}                                                              \
 	} while (0)

@@ -69,7 +69,7 @@ static void unbuffered_send_waits(void)
 {
 	begin();
 	chan_t *c = make(sizeof(int), 0);
-	struct sender s = {.c = c, .from = 0, .n = 100};
+	struct sender s = { .c = c, .from = 0, .n = 100 };
 	spawn(send_seq, &s);
 	fake_settle();
 	CHECK_EQ(s.sent, 0); /* blocked: nobody receives */
@@ -115,7 +115,7 @@ static void unbuffered_recv_waits(void)
 {
 	begin();
 	chan_t *c = make(sizeof(int), 0);
-	struct receiver r = {.c = c, .n = 3};
+	struct receiver r = { .c = c, .n = 3 };
 	spawn(recv_n, &r);
 	fake_settle();
 	CHECK_EQ(r.done, 0);
@@ -189,12 +189,13 @@ static void buffered_blocked_senders_keep_order(void)
 		chan_t *c = make(sizeof(int), 2);
 		struct sender s[3];
 		for (int k = 0; k < 3; k++) {
-			s[k] = (struct sender){.c = c, .from = k * 1000,
-					       .n = 500};
+			s[k] = (struct sender){ .c = c,
+						.from = k * 1000,
+						.n = 500 };
 			spawn(send_seq, &s[k]);
 		}
 		fake_settle();
-		int last[3] = {-1, -1, -1};
+		int last[3] = { -1, -1, -1 };
 		for (int i = 0; i < 1500; i++) {
 			int v = -1;
 			bool ok = false;
@@ -256,7 +257,7 @@ static void close_wakes_blocked_receivers(void)
 	chan_t *c = make(sizeof(int), 0);
 	struct receiver r[3];
 	for (int k = 0; k < 3; k++) {
-		r[k] = (struct receiver){.c = c, .n = 1};
+		r[k] = (struct receiver){ .c = c, .n = 1 };
 		r[k].ok[0] = true;
 		spawn(recv_n, &r[k]);
 	}
@@ -284,7 +285,7 @@ static void close_wakes_blocked_senders(void)
 			CHECK_EQ(chan_send(c, &first), 0);
 		struct sender s[3];
 		for (int k = 0; k < 3; k++) {
-			s[k] = (struct sender){.c = c, .from = k, .n = 1};
+			s[k] = (struct sender){ .c = c, .from = k, .n = 1 };
 			spawn(send_seq, &s[k]);
 		}
 		fake_settle();
@@ -315,10 +316,10 @@ static void try_ops(void)
 	chan_t *c = make(sizeof(int), 0);
 	int v = 5;
 	bool ok;
-	CHECK_EQ(chan_trysend(c, &v), -EAGAIN); /* no receiver */
+	CHECK_EQ(chan_trysend(c, &v), -EAGAIN);	     /* no receiver */
 	CHECK_EQ(chan_tryrecv(c, &v, &ok), -EAGAIN); /* no sender */
 
-	struct receiver r = {.c = c, .n = 1};
+	struct receiver r = { .c = c, .n = 1 };
 	spawn(recv_n, &r);
 	fake_settle();
 	v = 77;
@@ -327,7 +328,7 @@ static void try_ops(void)
 	fake_settle();
 	CHECK_EQ(chan_trysend(c, &v), -EAGAIN); /* it is gone */
 
-	struct sender s = {.c = c, .from = 33, .n = 1};
+	struct sender s = { .c = c, .from = 33, .n = 1 };
 	spawn(send_seq, &s);
 	fake_settle();
 	v = 0;
@@ -352,7 +353,8 @@ static void null_channel(void)
 	CHECK_EQ(chan_close(NULL), -EINVAL);
 	CHECK_EQ(chan_destroy(NULL), 0);
 
-	chan_case_t cs[] = {CHAN_RECV_CASE(NULL, &v), CHAN_SEND_CASE(NULL, &v)};
+	chan_case_t cs[] = { CHAN_RECV_CASE(NULL, &v),
+			     CHAN_SEND_CASE(NULL, &v) };
 	CHECK_EQ(chan_select(cs, 2, CHAN_FOREVER), -EDEADLK);
 	CHECK_EQ(chan_select(cs, 2, CHAN_NOWAIT), -EAGAIN);
 	uint64_t t0 = fake_now;
@@ -378,7 +380,7 @@ static void invalid_arguments(void)
 	CHECK_EQ(chan_send(c, NULL), -EINVAL);
 	CHECK_EQ(chan_trysend(c, NULL), -EINVAL);
 	int v = 3;
-	chan_case_t bad[] = {CHAN_SEND_CASE(c, &v), {.chan = c, .op = 7}};
+	chan_case_t bad[] = { CHAN_SEND_CASE(c, &v), { .chan = c, .op = 7 } };
 	CHECK_EQ(chan_select(bad, 2, CHAN_NOWAIT), -EINVAL);
 	/* Nothing happened: the valid case was not performed. */
 	CHECK_EQ(chan_tryrecv(c, &v, NULL), -EAGAIN);
@@ -415,7 +417,7 @@ static void select_default(void)
 	begin();
 	chan_t *a = make(sizeof(int), 1), *b = make(sizeof(int), 1);
 	int va = -1, vb = -1;
-	chan_case_t cs[] = {CHAN_RECV_CASE(a, &va), CHAN_RECV_CASE(b, &vb)};
+	chan_case_t cs[] = { CHAN_RECV_CASE(a, &va), CHAN_RECV_CASE(b, &vb) };
 	CHECK_EQ(chan_select(cs, 2, CHAN_NOWAIT), -EAGAIN);
 	int x = 8;
 	CHECK_EQ(chan_send(b, &x), 0);
@@ -426,7 +428,7 @@ static void select_default(void)
 
 	/* A send case on a full buffer is not ready either. */
 	CHECK_EQ(chan_send(a, &x), 0);
-	chan_case_t cs2[] = {CHAN_SEND_CASE(a, &x), CHAN_RECV_CASE(b, &vb)};
+	chan_case_t cs2[] = { CHAN_SEND_CASE(a, &x), CHAN_RECV_CASE(b, &vb) };
 	CHECK_EQ(chan_select(cs2, 2, CHAN_NOWAIT), -EAGAIN);
 	/* A closed channel is ready: a send case fails with ok false. */
 	CHECK_EQ(chan_close(a), 0);
@@ -457,7 +459,7 @@ static void select_timeout(void)
 	begin();
 	chan_t *a = make(sizeof(int), 0), *b = make(sizeof(int), 0);
 	int v = -1;
-	chan_case_t cs[] = {CHAN_RECV_CASE(a, &v), CHAN_RECV_CASE(b, &v)};
+	chan_case_t cs[] = { CHAN_RECV_CASE(a, &v), CHAN_RECV_CASE(b, &v) };
 	uint64_t t0 = fake_now;
 	CHECK_EQ(chan_select(cs, 2, 5 * MS), -ETIMEDOUT);
 	CHECK_EQ(fake_now - t0, 5 * MS); /* not early */
@@ -466,7 +468,7 @@ static void select_timeout(void)
 	CHECK_EQ(chan_trysend(b, &v), -EAGAIN);
 
 	/* A case ready in time wins, when it is ready. */
-	struct later l = {.c = b, .after = 2 * MS, .v = 99};
+	struct later l = { .c = b, .after = 2 * MS, .v = 99 };
 	spawn(send_later, &l);
 	t0 = fake_now;
 	CHECK_EQ(chan_select(cs, 2, 5 * MS), 1);
@@ -492,9 +494,9 @@ static void select_timeout_race(void)
 	for (int order = 0; order < 2; order++) {
 		begin();
 		chan_t *c = make(sizeof(int), 0);
-		struct later l = {.c = c, .after = 5 * MS, .v = 7};
+		struct later l = { .c = c, .after = 5 * MS, .v = 7 };
 		int v = -1;
-		chan_case_t cs[] = {CHAN_RECV_CASE(c, &v)};
+		chan_case_t cs[] = { CHAN_RECV_CASE(c, &v) };
 		int r;
 		if (order == 0) {
 			spawn(send_later, &l);
@@ -535,7 +537,7 @@ static void select_fairness(void)
 		CHAN_RECV_CASE(c[1], &v), CHAN_SEND_CASE(c[2], &one),
 		CHAN_RECV_CASE(NULL, &v), CHAN_SEND_CASE(c[3], &one),
 	};
-	int count[6] = {0};
+	int count[6] = { 0 };
 	for (int round = 0; round < 40000; round++) {
 		int i = chan_select(cs, 6, CHAN_NOWAIT);
 		CHECK(i >= 0 && i < 6);
@@ -551,7 +553,7 @@ static void select_fairness(void)
 	}
 	CHECK_EQ(count[1], 0);
 	CHECK_EQ(count[4], 0);
-	static const int ready[] = {0, 2, 3, 5};
+	static const int ready[] = { 0, 2, 3, 5 };
 	for (int j = 0; j < 4; j++) {
 		int i = ready[j];
 		printf("  case %d chosen %d times\n", i, count[i]);
@@ -580,8 +582,8 @@ static void select_waits_on_all_then_leaves_all(void)
 {
 	begin();
 	chan_t *c[3];
-	int v[3] = {-1, -1, -1};
-	struct selector s = {.n = 3, .timeout = CHAN_FOREVER};
+	int v[3] = { -1, -1, -1 };
+	struct selector s = { .n = 3, .timeout = CHAN_FOREVER };
 	for (int i = 0; i < 3; i++) {
 		c[i] = make(sizeof(int), 0);
 		s.cs[i] = (chan_case_t)CHAN_RECV_CASE(c[i], &v[i]);
@@ -607,7 +609,7 @@ static void select_send_and_recv_same_channel(void)
 	begin();
 	chan_t *c = make(sizeof(int), 0);
 	int out = 11, in = -1;
-	struct selector s = {.n = 2, .timeout = CHAN_FOREVER};
+	struct selector s = { .n = 2, .timeout = CHAN_FOREVER };
 	s.cs[0] = (chan_case_t)CHAN_SEND_CASE(c, &out);
 	s.cs[1] = (chan_case_t)CHAN_RECV_CASE(c, &in);
 	spawn(run_select, &s);
@@ -628,7 +630,7 @@ static void select_blocked_send_closed(void)
 	begin();
 	chan_t *c = make(sizeof(int), 0), *d = make(sizeof(int), 0);
 	int out = 1, in = -1;
-	struct selector s = {.n = 2, .timeout = CHAN_FOREVER};
+	struct selector s = { .n = 2, .timeout = CHAN_FOREVER };
 	s.cs[0] = (chan_case_t)CHAN_RECV_CASE(d, &in);
 	s.cs[1] = (chan_case_t)CHAN_SEND_CASE(c, &out);
 	s.cs[1].ok = true;
@@ -649,7 +651,7 @@ static void select_many_cases(void)
 	begin();
 	chan_t *c[20];
 	int v = -1;
-	struct selector s = {.n = 20, .timeout = CHAN_FOREVER};
+	struct selector s = { .n = 20, .timeout = CHAN_FOREVER };
 	for (int i = 0; i < 20; i++) {
 		c[i] = make(sizeof(int), 0);
 		s.cs[i] = (chan_case_t)CHAN_RECV_CASE(c[i], &v);
@@ -671,8 +673,8 @@ static void select_many_cases(void)
 
 /* Many to many */
 
-#define SENDERS  8
-#define RECEIVERS 6
+#define SENDERS	   8
+#define RECEIVERS  6
 #define PER_SENDER 1500
 
 struct stress {
@@ -701,8 +703,8 @@ static void stress_send(void *p)
 			r = chan_send(st->buf, &v);
 			break;
 		default: {
-			chan_case_t cs[] = {CHAN_SEND_CASE(st->unbuf, &v),
-					    CHAN_SEND_CASE(st->buf, &v)};
+			chan_case_t cs[] = { CHAN_SEND_CASE(st->unbuf, &v),
+					     CHAN_SEND_CASE(st->buf, &v) };
 			r = chan_select(cs, 2, CHAN_FOREVER);
 			r = r < 0 ? r : cs[r].ok ? 0 : -EPIPE;
 		}
@@ -717,13 +719,13 @@ static void stress_recv(void *p)
 {
 	struct stress *st = p;
 	int v;
-	chan_case_t cs[] = {CHAN_RECV_CASE(st->unbuf, &v),
-			    CHAN_RECV_CASE(st->buf, &v)};
+	chan_case_t cs[] = { CHAN_RECV_CASE(st->unbuf, &v),
+			     CHAN_RECV_CASE(st->buf, &v) };
 	/* Go's idiom: a closed and drained channel's case becomes NULL;
 	 * done when both are. */
 	while (cs[0].chan || cs[1].chan) {
-		int64_t timeout = (st->received & 1) ? (int64_t)MS
-						     : CHAN_FOREVER;
+		int64_t timeout =
+			(st->received & 1) ? (int64_t)MS : CHAN_FOREVER;
 		int i = chan_select(cs, 2, timeout);
 		if (i == -ETIMEDOUT)
 			continue;
@@ -759,7 +761,7 @@ static void many_to_many(void)
 		for (int i = 0; i < RECEIVERS; i++)
 			spawn(stress_recv, &st);
 		for (int i = 0; i < SENDERS; i++) {
-			ss[i] = (struct stress_sender){&st, i};
+			ss[i] = (struct stress_sender){ &st, i };
 			spawn(stress_send, &ss[i]);
 		}
 		for (int i = 0; i < SENDERS; i++)
@@ -805,7 +807,7 @@ static void thousands_of_senders(void)
 	static unsigned char seen[N];
 	memset(seen, 0, sizeof(seen));
 	for (int i = 0; i < N; i++) {
-		o[i] = (struct one){c, i};
+		o[i] = (struct one){ c, i };
 		spawn(send_once, &o[i]);
 	}
 	long sum = 0;

@@ -112,7 +112,7 @@ static void quotes_and_backslashes(void)
 static void words_point_into_buf(void)
 {
 	PARSES("atman.x A=1 b", "atman.x", "A=1", "b");
-	char *all[] = {c.opt[0], c.env[0], c.arg[0]};
+	char *all[] = { c.opt[0], c.env[0], c.arg[0] };
 	for (int i = 0; i < 3; i++)
 		CHECK(all[i] >= c.buf && all[i] < c.buf + sizeof(c.buf));
 	/* The line is copied: the parse does not keep pointers into it. */
@@ -166,7 +166,9 @@ static void word_limit(void)
 	 * NULL that ends argv and envp; "--" is not a word. */
 	char line[CMDLINE_MAX + 1] = "";
 	for (int i = 0; i < CMDLINE_MAXWORDS - 1; i++)
-		strcat(line, i % 3 == 0 ? "atman.o " : i % 3 == 1 ? "A=1 " : "x ");
+		strcat(line, i % 3 == 0	  ? "atman.o "
+			     : i % 3 == 1 ? "A=1 "
+					  : "x ");
 	strcat(line, "--");
 	CHECK_EQ(cmdline_parse(&c, line), 0);
 	CHECK_EQ(c.nopt + c.nenv + c.narg, CMDLINE_MAXWORDS - 1);

@@ -6,16 +6,17 @@
 #include "kern/kern.h"
 #include "test.h"
 
-static const uint8_t rnd[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
-				0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
-				0xcc, 0xdd, 0xee, 0xff};
+static const uint8_t rnd[16] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff
+};
 
 /* What _start sees at sp, and where every part lies. */
 struct seen {
 	long argc;
 	char **argv, **envp;
-	uint64_t *auxv; /* type, value pairs up to AT_NULL */
-	int nauxv;      /* not counting AT_NULL */
+	uint64_t *auxv;	     /* type, value pairs up to AT_NULL */
+	int nauxv;	     /* not counting AT_NULL */
 	uintptr_t words_end; /* just past the AT_NULL pair */
 };
 
@@ -56,16 +57,16 @@ static void a_full_stack(void)
 	enum { SIZE = 4096 };
 	char *buf = aligned_alloc(16, SIZE);
 	uintptr_t top = (uintptr_t)buf + SIZE, base = (uintptr_t)buf;
-	char *argv[] = {"-n", "5", "two words"};
-	char *envp[] = {"TZ=UTC", "LANG=C.UTF-8"};
+	char *argv[] = { "-n", "5", "two words" };
+	char *envp[] = { "TZ=UTC", "LANG=C.UTF-8" };
 	struct auxv_pair aux[] = {
-		{AT_PAGESZ, 4096},
-		{AT_RANDOM, 0},
-		{AT_ENTRY, 0x101234},
-		{AT_UID, 0},
+		{ AT_PAGESZ, 4096 },
+		{ AT_RANDOM, 0 },
+		{ AT_ENTRY, 0x101234 },
+		{ AT_UID, 0 },
 	};
-	uintptr_t sp = initstack_build(top, base, "prog", argv, 3, envp, 2,
-				       aux, 4, rnd);
+	uintptr_t sp = initstack_build(top, base, "prog", argv, 3, envp, 2, aux,
+				       4, rnd);
 	CHECK(sp != 0);
 	CHECK_EQ(sp % 16, 0);
 	CHECK(sp >= base && sp < top);
@@ -98,8 +99,8 @@ static void a_full_stack(void)
 
 	/* Every string is a copy on the stack, above the words, and no two
 	 * overlap each other or the random bytes. */
-	char *strs[] = {s.argv[0], s.argv[1], s.argv[2], s.argv[3],
-			s.envp[0], s.envp[1]};
+	char *strs[] = { s.argv[0], s.argv[1], s.argv[2],
+			 s.argv[3], s.envp[0], s.envp[1] };
 	for (int i = 0; i < 6; i++) {
 		size_t n = strlen(strs[i]) + 1;
 		CHECK(inside((uintptr_t)strs[i], n, s.words_end, top));
@@ -137,16 +138,16 @@ static void always_aligned(void)
 	enum { SIZE = 2048 };
 	char *buf = aligned_alloc(16, SIZE);
 	char name[64];
-	struct auxv_pair aux[] = {{AT_RANDOM, 0}};
+	struct auxv_pair aux[] = { { AT_RANDOM, 0 } };
 	for (int skew = 0; skew < 16; skew++) {
 		for (int len = 0; len < 40; len++) {
 			memset(name, 'n', len);
 			name[len] = 0;
-			char *argv[] = {name, "x"};
+			char *argv[] = { name, "x" };
 			uintptr_t top = (uintptr_t)buf + SIZE - skew;
-			uintptr_t sp = initstack_build(top, (uintptr_t)buf,
-						       name, argv, len & 1 ? 2 : 1,
-						       NULL, 0, aux, 1, rnd);
+			uintptr_t sp = initstack_build(
+				top, (uintptr_t)buf, name, argv,
+				len & 1 ? 2 : 1, NULL, 0, aux, 1, rnd);
 			CHECK(sp && sp % 16 == 0);
 			if (!sp)
 				continue;
@@ -164,17 +165,18 @@ static void always_aligned(void)
  * below base are a canary. */
 static void returns_zero_when_it_does_not_fit(void)
 {
-	char *argv[] = {"alpha", "beta"};
-	char *envp[] = {"HOME=/"};
-	struct auxv_pair aux[] = {{AT_PAGESZ, 4096}, {AT_RANDOM, 0}};
+	char *argv[] = { "alpha", "beta" };
+	char *envp[] = { "HOME=/" };
+	struct auxv_pair aux[] = { { AT_PAGESZ, 4096 }, { AT_RANDOM, 0 } };
 	for (size_t skew = 0; skew < 16; skew++) {
 		size_t smallest = 0;
 		for (size_t size = 0; size < 400; size++) {
 			char *buf = malloc(skew + size ? skew + size : 1);
 			memset(buf, 0xcc, skew);
-			uintptr_t base = (uintptr_t)buf + skew, top = base + size;
-			uintptr_t sp = initstack_build(top, base, "prog", argv, 2,
-						       envp, 1, aux, 2, rnd);
+			uintptr_t base = (uintptr_t)buf + skew,
+				  top = base + size;
+			uintptr_t sp = initstack_build(top, base, "prog", argv,
+						       2, envp, 1, aux, 2, rnd);
 			for (size_t i = 0; i < skew; i++)
 				CHECK_EQ((uint8_t)buf[i], 0xcc);
 			if (sp) {

@@ -62,8 +62,8 @@ static void runs_are_page_aligned(void)
 	page_pool_add(&p, PG(0) + 1, PG(4) + KPAGE_SIZE - 1);
 	CHECK_EQ(p.total_pages, 3);
 	page_pool_add(&p, PG(10) + 8, PG(11) - 8); /* no whole page */
-	page_pool_add(&p, PG(12), PG(12));         /* empty */
-	page_pool_add(&p, PG(14), PG(13));         /* backwards */
+	page_pool_add(&p, PG(12), PG(12));	   /* empty */
+	page_pool_add(&p, PG(14), PG(13));	   /* backwards */
 	CHECK_EQ(p.total_pages, 3);
 	CHECK_EQ(p.nruns, 1);
 	uintptr_t a = page_pool_alloc(&p);
@@ -100,7 +100,7 @@ static void several_runs(void)
 	page_pool_add(&p, PG(5), PG(8));
 	page_pool_add(&p, PG(20), PG(21));
 	CHECK_EQ(p.total_pages, 6);
-	bool seen[NPAGES] = {0};
+	bool seen[NPAGES] = { 0 };
 	for (int i = 0; i < 6; i++) {
 		uintptr_t pa = page_pool_alloc(&p);
 		CHECK(pa >= PG(0) && pa < PG(NPAGES) && pa % KPAGE_SIZE == 0);
@@ -136,7 +136,7 @@ static void random_mix(void)
 	page_pool_add(&p, PG(0), PG(20));
 	page_pool_add(&p, PG(30), PG(NPAGES));
 	size_t total = 20 + NPAGES - 30;
-	bool held[NPAGES] = {0};
+	bool held[NPAGES] = { 0 };
 	uintptr_t stack[NPAGES];
 	int nheld = 0;
 	unsigned long long seed = 42;
@@ -176,7 +176,7 @@ static void page_alloc_zeroes(void)
 	page_free(a);
 	uintptr_t b = page_alloc();
 	CHECK_EQ(b, a);
-	char zero[KPAGE_SIZE] = {0};
+	char zero[KPAGE_SIZE] = { 0 };
 	CHECK(!memcmp((void *)b, zero, KPAGE_SIZE));
 	CHECK(page_alloc() != 0);
 	CHECK_EQ(page_alloc(), 0);
@@ -186,7 +186,7 @@ static void page_free_refuses_bad_addresses(void)
 {
 	setup(&pages);
 	page_pool_add(&pages, PG(0), PG(2));
-	uintptr_t bad[] = {0, PG(1) + 8};
+	uintptr_t bad[] = { 0, PG(1) + 8 };
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		volatile bool panicked = false;
 		panic_expected = true;

@@ -13,18 +13,18 @@ static void fill_levels(void)
 	static const struct {
 		uint32_t prod, cons, size, want;
 	} cases[] = {
-		{0, 0, 1024, 0},
-		{5, 0, 1024, 5},
-		{1024, 0, 1024, 1024}, /* full */
-		{1025, 0, 1024, RING_CORRUPT},
-		{0, 1, 1024, RING_CORRUPT}, /* consumer ahead of producer */
-		{3, UINT32_MAX - 1, 1024, 5}, /* across the wrap */
-		{0, UINT32_MAX - 1023, 1024, 1024},
-		{0, UINT32_MAX - 1024, 1024, RING_CORRUPT},
-		{UINT32_MAX, UINT32_MAX, 2048, 0},
-		{0x80000000u, 0, 1024, RING_CORRUPT},
-		{7, 7, 0, 0},
-		{8, 7, 0, RING_CORRUPT},
+		{ 0, 0, 1024, 0 },
+		{ 5, 0, 1024, 5 },
+		{ 1024, 0, 1024, 1024 }, /* full */
+		{ 1025, 0, 1024, RING_CORRUPT },
+		{ 0, 1, 1024, RING_CORRUPT },	/* consumer ahead of producer */
+		{ 3, UINT32_MAX - 1, 1024, 5 }, /* across the wrap */
+		{ 0, UINT32_MAX - 1023, 1024, 1024 },
+		{ 0, UINT32_MAX - 1024, 1024, RING_CORRUPT },
+		{ UINT32_MAX, UINT32_MAX, 2048, 0 },
+		{ 0x80000000u, 0, 1024, RING_CORRUPT },
+		{ 7, 7, 0, 0 },
+		{ 8, 7, 0, RING_CORRUPT },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		CHECK_EQ(ring_used(cases[i].prod, cases[i].cons, cases[i].size),
@@ -58,7 +58,8 @@ static void bytes_survive_the_wrap(void)
 		} else {
 			size_t n = MIN(want, used);
 			for (size_t i = 0; i < n; i++) {
-				unsigned char b = ring[MASK_XENSTORE_IDX(cons++)];
+				unsigned char b =
+					ring[MASK_XENSTORE_IDX(cons++)];
 				if (b != next_out) {
 					CHECK_EQ(b, next_out);
 					return;

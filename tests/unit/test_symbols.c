@@ -13,7 +13,7 @@ static size_t build(uint64_t *out, int n, const uint64_t *addr,
 		    const char *const *name)
 {
 	char *b = (char *)out;
-	uint32_t hdr[2] = {SYM_MAGIC, n};
+	uint32_t hdr[2] = { SYM_MAGIC, n };
 	memcpy(b, hdr, 8);
 	if (n)
 		memcpy(b + 8, addr, 8 * n);
@@ -28,9 +28,8 @@ static size_t build(uint64_t *out, int n, const uint64_t *addr,
 	return 8 + 12 * n + at;
 }
 
-static const uint64_t addrs[] = {0x101000, 0x101040, 0x101040, 0x102000};
-static const char *const names[] = {"_start", "main", "main_alias",
-				    "exit"};
+static const uint64_t addrs[] = { 0x101000, 0x101040, 0x101040, 0x102000 };
+static const char *const names[] = { "_start", "main", "main_alias", "exit" };
 
 static void lookup_at_below_between_after(void)
 {
@@ -106,7 +105,7 @@ static void one_and_none(void)
 /* A broken blob is refused, and the table is left empty. */
 #define REFUSED(buf, len)                                                      \
 	do {                                                                   \
-		struct sym_table t_ = {.count = 99};                           \
+		struct sym_table t_ = { .count = 99 };                         \
 		CHECK(!sym_table_parse(&t_, buf, len));                        \
 		CHECK_EQ(t_.count, 0);                                         \
 		uintptr_t off_;                                                \

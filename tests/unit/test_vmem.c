@@ -20,14 +20,14 @@ static void *fake_node_page(void)
 	return p;
 }
 
-static void setup(struct vmem *v, uintptr_t base, uintptr_t limit,
-		  int budget)
+static void setup(struct vmem *v, uintptr_t base, uintptr_t limit, int budget)
 {
 	while (nnode_pages)
 		free(node_pages[--nnode_pages]);
 	node_budget = budget;
-	*v = (struct vmem){.base = base, .limit = limit,
-			   .node_page = fake_node_page};
+	*v = (struct vmem){ .base = base,
+			    .limit = limit,
+			    .node_page = fake_node_page };
 }
 
 /* Is the set exactly these n intervals (start, end, start, end...)?
@@ -56,7 +56,7 @@ static bool set_is(const struct vmem *v, int n, ...)
 	return same;
 }
 #define SET_IS(v, ...) CHECK(set_is(v, __VA_ARGS__))
-#define U(x) ((uintptr_t)(x))
+#define U(x)	       ((uintptr_t)(x))
 
 static void insert_disjoint_sorted(void)
 {
@@ -112,7 +112,7 @@ static void remove_trims_splits_drops(void)
 	CHECK_EQ(vmem_remove(&v, 200, 300), 0); /* a hole: split */
 	SET_IS(&v, 4, U(100), U(200), U(300), U(400), U(500), U(600), U(700),
 	       U(900));
-	CHECK_EQ(vmem_remove(&v, 50, 150), 0); /* the head of one */
+	CHECK_EQ(vmem_remove(&v, 50, 150), 0);	/* the head of one */
 	CHECK_EQ(vmem_remove(&v, 850, 950), 0); /* the tail of one */
 	SET_IS(&v, 4, U(150), U(200), U(300), U(400), U(500), U(600), U(700),
 	       U(850));
@@ -249,7 +249,7 @@ static bool model_find(size_t len, uintptr_t hint, uintptr_t *out)
 
 static bool same_as_model(const struct vmem *v)
 {
-	bool inset[LIMIT] = {0};
+	bool inset[LIMIT] = { 0 };
 	uintptr_t prev_end = 0;
 	bool first = true, ok = true;
 	for (const struct vmem_node *n = v->head; n; n = n->next) {

@@ -15,23 +15,44 @@ char hypercall_page[4096];
 struct thread *current;
 int irq_nesting;
 bool kcrashing;
-void schedule(void) { abort(); }
-void waitq_add(struct waitq *q, struct thread *t) { (void)q, (void)t; }
-void wake_all(struct waitq *q) { (void)q; }
+void schedule(void)
+{
+	abort();
+}
+void waitq_add(struct waitq *q, struct thread *t)
+{
+	(void)q, (void)t;
+}
+void wake_all(struct waitq *q)
+{
+	(void)q;
+}
 int evtchn_bind(evtchn_port_t p, evtchn_handler_t fn, void *data)
 {
 	(void)p, (void)fn, (void)data;
 	abort();
 }
-void evtchn_unmask(evtchn_port_t p) { (void)p; }
-void evtchn_clear(evtchn_port_t p) { (void)p; }
-uint64_t xen_monotonic_ns(void) { abort(); }
+void evtchn_unmask(evtchn_port_t p)
+{
+	(void)p;
+}
+void evtchn_clear(evtchn_port_t p)
+{
+	(void)p;
+}
+uint64_t xen_monotonic_ns(void)
+{
+	abort();
+}
 int paging_map_phys(uint64_t pa, size_t len, uint64_t flags)
 {
 	(void)pa, (void)len, (void)flags;
 	abort();
 }
-uint64_t paging_nx(void) { return 0; }
+uint64_t paging_nx(void)
+{
+	return 0;
+}
 
 /* --- the fake xenstored --- */
 
@@ -50,18 +71,18 @@ static struct {
 /* Mischief before the real reply, set by a test. */
 static enum {
 	NONE,
-	WATCH_FIRST,    /* a watch event first */
+	WATCH_FIRST,	/* a watch event first */
 	OTHER_ID_FIRST, /* a reply to some other request first */
-	HUGE_REPLY,     /* a reply header claiming more than 4096 bytes */
-	WRONG_TYPE,     /* a reply of another type */
-	ERROR_REPLY,    /* XS_ERROR with error_string */
-	ERROR_NO_NUL,   /* the same without the NUL */
+	HUGE_REPLY,	/* a reply header claiming more than 4096 bytes */
+	WRONG_TYPE,	/* a reply of another type */
+	ERROR_REPLY,	/* XS_ERROR with error_string */
+	ERROR_NO_NUL,	/* the same without the NUL */
 } mischief;
 static const char *error_string;
 
 static void put(uint32_t type, uint32_t req_id, const void *body, size_t len)
 {
-	struct xsd_sockmsg m = {.type = type, .req_id = req_id, .len = len};
+	struct xsd_sockmsg m = { .type = type, .req_id = req_id, .len = len };
 	if (mischief == HUGE_REPLY)
 		m.len = XENSTORE_PAYLOAD_MAX + 1;
 	memcpy(queue + qtail, &m, sizeof(m));
@@ -165,8 +186,8 @@ static int fake_recv(void *buf, size_t len)
 	return 0;
 }
 
-static const struct xs_transport fake = {.send = fake_send,
-					 .recv = fake_recv};
+static const struct xs_transport fake = { .send = fake_send,
+					  .recv = fake_recv };
 
 static void setup(void)
 {
@@ -230,7 +251,10 @@ static void write_then_read(void)
 	/* On the wire: the path with its NUL, the value without. */
 	CHECK_EQ(last_req.type, XS_WRITE);
 	CHECK_EQ(last_req.len, strlen("data/exit-status") + 1 + 1);
-	CHECK(!memcmp(last_body, "data/exit-status\0" "3", last_req.len));
+	CHECK(!memcmp(last_body,
+		      "data/exit-status\0"
+		      "3",
+		      last_req.len));
 	char buf[16];
 	CHECK_EQ(xs_read("data/exit-status", buf, sizeof(buf)), 1);
 	CHECK_STR(buf, "3");
@@ -255,11 +279,13 @@ static void error_strings(void)
 		const char *s;
 		int err;
 	} cases[] = {
-		{"EACCES", -EACCES},	 {"EAGAIN", -EAGAIN},
-		{"ENOTEMPTY", -ENOTEMPTY}, /* longer than xs_write's buffer */
-		{"EWHAT", -EIO},	 /* unknown */
-		{"", -EIO},		 {"ENOENTX", -EIO},
-		{"ENOEN", -EIO},
+		{ "EACCES", -EACCES },
+		{ "EAGAIN", -EAGAIN },
+		{ "ENOTEMPTY", -ENOTEMPTY }, /* longer than xs_write's buffer */
+		{ "EWHAT", -EIO },	     /* unknown */
+		{ "", -EIO },
+		{ "ENOENTX", -EIO },
+		{ "ENOEN", -EIO },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		setup();
@@ -332,10 +358,11 @@ static void long_value_is_truncated(void)
 	CHECK_EQ(xs_read("name", buf, sizeof(buf)), 3);
 	CHECK_STR(buf, "hel");
 	CHECK(drained());
-	char one[1] = {'x'};
+	char one[1] = { 'x' };
 	CHECK_EQ(xs_read("name", one, 1), 0);
 	CHECK_EQ(one[0], 0);
-	CHECK_EQ(xs_request(XS_READ, (const char *const[]){"name"}, 1, NULL, 0),
+	CHECK_EQ(xs_request(XS_READ, (const char *const[]){ "name" }, 1, NULL,
+			    0),
 		 0);
 	CHECK_EQ(xs_domid(), 7);
 	CHECK(drained());
@@ -366,7 +393,7 @@ static void long_request_is_e2big(void)
 static void too_many_parts(void)
 {
 	setup();
-	const char *parts[] = {"a", "b", "c", "d", "e"};
+	const char *parts[] = { "a", "b", "c", "d", "e" };
 	CHECK_EQ(xs_request(XS_READ, parts, 5, NULL, 0), -EINVAL);
 	CHECK_EQ(nrequests, 0);
 	CHECK(drained());
