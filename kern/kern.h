@@ -168,8 +168,14 @@ struct thread {
 	enum thread_state state;
 	struct thread *next;		    /* run queue or wait queue link */
 	struct thread *all_prev, *all_next; /* every live thread */
-	uint64_t fs_base;
-	void *fpu; /* FXSAVE/XSAVE area, 64-byte aligned */
+	uint64_t fs_base; /* kept current: only arch_prctl changes it */
+	void *fpu;	  /* FXSAVE/XSAVE area, 64-byte aligned */
+	/* In a direct call from the program (kern_enter): a switch here
+	 * keeps only what the C ABI preserves across a call. */
+	bool in_call;
+	bool fpu_light; /* switched out with only mxcsr and fcw saved */
+	uint32_t mxcsr;
+	uint16_t fcw;
 	int *clear_tid;
 	uint64_t wake_at;     /* monotonic ns, for timed waits; 0: none */
 	struct thread *tnext; /* sleep list link */

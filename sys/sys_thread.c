@@ -51,7 +51,7 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 	r.rax = 0;
 	r.rsp = newsp;
 	thread_prepare(t, &r);
-	t->fs_base = flags & CLONE_SETTLS ? tls : cpu_get_fs();
+	t->fs_base = flags & CLONE_SETTLS ? tls : current->fs_base;
 	cpu_fpu_save(t->fpu); /* the parent's FPU state, as Linux copies it */
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_tid = ctid;
