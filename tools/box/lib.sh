@@ -79,6 +79,7 @@ xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
 	printf 'name = %s\n' "$(xl_string "$1")"
 	printf 'type = "pvh"\n'
+	printf 'tsc_mode = "native"\n'
 	printf 'kernel = %s\n' "$(xl_string "$2")"
 	printf 'memory = %d\n' "$3"
 	printf 'vcpus = %d\n' "$4"
