@@ -21,13 +21,19 @@ GCC_INC  := $(shell $(CC) -print-file-name=include)
 # Kernel C: no SSE (the program owns the FPU state), no red zone
 # (interrupts land on the interrupted stack's neighbour), no stack
 # protector (no TLS of our own), no PIE (linked at 1 MiB).
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+KCFLAGS = -std=gnu11 $(KOPT) -g -Wall -Wextra -Werror=implicit-function-declaration \
 	-ffreestanding -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
 	-isystem $(B)/include -iquote . \
 	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fno-pie \
 	-fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-common \
 	-D__XEN_INTERFACE_VERSION__=0x00040e00 -D_GNU_SOURCE
+
+# Small by default: the kernel is in every image. The paths every channel
+# handoff and context switch take are worth their bytes at -O2.
+KOPT := -Os
+HOT := kern/sched.c kern/chan.c kern/timer.c kern/futex.c kern/wait.c
+$(patsubst %.c,$(B)/k/%.o,$(HOT)): KOPT := -O2
 
 KSRCS := \
 	arch/x86_64/boot.S \
@@ -89,17 +95,18 @@ $(B)/k/%.o: %.S | $(B)/include/xen
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(KCFLAGS) -MMD -MP -c -o $@ $<
 
-# Syscall names for "unsupported syscall NAME", from musl's own list.
-$(B)/gen/sysnames.c: $(MUSL_INC)/bits/syscall.h
+# Syscall names for "unsupported syscall NAME", from musl's own list: one
+# string, "read\0write\0...", a name (maybe empty) for every number.
+$(B)/gen/sysnames.c: $(MUSL_INC)/bits/syscall.h Makefile
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q){ echo '/* generated from $< */'; \
-	  echo 'const char *const syscall_names[] = {'; \
-	  awk '/^#define __NR_/ { n = $$2; sub("__NR_", "", n); \
-	    printf "\t[%s] = \"%s\",\n", $$3, n }' $<; \
-	  echo '};'; \
-	  echo 'const int syscall_names_count = sizeof(syscall_names) / sizeof(syscall_names[0]);'; \
-	} > $@
+	$(Q)awk '/^#define __NR_/ { n = $$2; sub("__NR_", "", n); name[$$3] = n; \
+	    if ($$3 + 1 > max) max = $$3 + 1 } \
+	  END { print "/* generated from $< */"; \
+	    print "const int syscall_names_count = " max ";"; \
+	    printf "const char syscall_names[] ="; \
+	    for (i = 0; i < max; i++) printf "%s\"%s\\0\"", (i % 4 ? " " : "\n\t"), name[i]; \
+	    print ";" }' $< > $@
 
 $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 	$(call msg,CC,$<)

@@ -23,8 +23,9 @@ struct regs;
 
 /* systab.c */
 void syscall_dispatch(struct regs *r);
-extern const char *const syscall_names[]; /* generated from musl */
+extern const char syscall_names[]; /* generated from musl: "read\0..." */
 extern const int syscall_names_count;
+const char *syscall_name(unsigned long nr);
 
 /* sys_fd.c: the descriptor table and the console as fds 0-2 */
 struct file;

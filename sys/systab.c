@@ -15,9 +15,7 @@
  * extra arguments in registers are harmless in the SysV ABI. */
 typedef void (*syscall_fn)(void);
 typedef long (*syscall_call)(long, long, long, long, long, long);
-#define NSYSCALLS 512
-
-static const syscall_fn systab[NSYSCALLS] = {
+static const syscall_fn systab[] = {
 	[SYS_read] = (syscall_fn)sys_read,
 	[SYS_write] = (syscall_fn)sys_write,
 	[SYS_readv] = (syscall_fn)sys_readv,
@@ -73,22 +71,34 @@ static const syscall_fn systab[NSYSCALLS] = {
 	[SYS_pselect6] = (syscall_fn)sys_pselect6,
 };
 
-static uint8_t reported[NSYSCALLS / 8];
+#define NSYSCALLS ARRAY_SIZE(systab)
+static uint8_t reported[512 / 8];
+
+/* The name of a syscall number, or NULL: walk the generated string. */
+const char *syscall_name(unsigned long nr)
+{
+	if (nr >= (unsigned long)syscall_names_count)
+		return NULL;
+	const char *p = syscall_names;
+	while (nr--)
+		p += strlen(p) + 1;
+	return *p ? p : NULL;
+}
 
 void syscall_dispatch(struct regs *r)
 {
 	uint64_t nr = r->rax;
 	syscall_fn fn = nr < NSYSCALLS ? systab[nr] : NULL;
 	if (!fn) {
-		if (nr >= NSYSCALLS || !(reported[nr / 8] & (1 << nr % 8))) {
-			if (nr < NSYSCALLS)
-				reported[nr / 8] |= 1 << nr % 8;
-			const char *name = (int64_t)nr < syscall_names_count &&
-							   syscall_names[nr]
-						   ? syscall_names[nr]
-						   : "unknown";
-			printk("atman: unsupported syscall %s (%ld)\n", name,
-			       (long)nr);
+		/* Once per number (numbers past 511 every time: they are
+		 * not Linux's anyway). */
+		bool first = nr >= 512 || !(reported[nr / 8] & (1 << nr % 8));
+		if (nr < 512)
+			reported[nr / 8] |= 1 << nr % 8;
+		if (first) {
+			const char *name = syscall_name(nr);
+			printk("atman: unsupported syscall %s (%ld)\n",
+			       name ? name : "unknown", (long)nr);
 		}
 		r->rax = -ENOSYS;
 		return;

@@ -13,7 +13,7 @@ extern char __atman_image_start[], __atman_text_end[];
 extern char __atman_rodata_start[], __atman_rodata_end[];
 extern char __atman_data_start[], __atman_bss_end[];
 extern char __atman_syms_start[], __atman_image_end[];
-extern char boot_stack_guard[];
+extern char boot_stack_guard[], __atman_hcall[];
 
 static pte_t *pml4;
 static uint64_t nx;
@@ -130,6 +130,8 @@ void paging_init(void)
 		  PTE_P | PTE_W | nx);
 	map_range((uintptr_t)boot_stack_guard + PAGE_SIZE,
 		  (uintptr_t)__atman_bss_end, PTE_P | PTE_W | nx);
+	map_range((uintptr_t)__atman_hcall,
+		  (uintptr_t)__atman_hcall + PAGE_SIZE, PTE_P); /* R-X */
 	map_range((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
 
 	__asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
