@@ -14,6 +14,31 @@
 
 #define GO_STACK (64 * 1024)
 
+/*
+ * Stacks of go threads that ended, kept mapped (their top pages already
+ * backed) for the next go threads: a create then skips the address-space
+ * work, the page fault and the zeroing. Few, so the memory they hold
+ * stays small.
+ */
+#define STACK_CACHE 16
+static uintptr_t stack_cache[STACK_CACHE];
+static int nstack_cache;
+
+static void *go_stack_get(void)
+{
+	if (nstack_cache)
+		return (void *)stack_cache[--nstack_cache];
+	return vm_alloc_stack(GO_STACK, true);
+}
+
+static void go_stack_put(void *top)
+{
+	if (nstack_cache < STACK_CACHE)
+		stack_cache[nstack_cache++] = (uintptr_t)top;
+	else
+		vm_free_stack(top, GO_STACK);
+}
+
 static struct thread *all_threads;
 static int nthreads;
 static int next_tid = 1;
@@ -49,7 +74,7 @@ static void thread_free(struct thread *t)
 	if (t->all_next)
 		t->all_next->all_prev = t->all_prev;
 	if (t->own_stack_top)
-		vm_free_stack((void *)t->own_stack_top, t->own_stack_len);
+		go_stack_put((void *)t->own_stack_top);
 	if (t->unmap_len)
 		vm_munmap(t->unmap_start, t->unmap_len);
 	if (cpu.xsave_size <= 2048)
@@ -141,7 +166,7 @@ static void *go_main(void *p)
 int thread_go(void (*fn)(void *), void *arg)
 {
 	unsigned long f = kern_enter();
-	void *top = vm_alloc_stack(GO_STACK, true);
+	void *top = go_stack_get();
 	if (top) {
 		/* sys_clone hands it to the thread it creates. */
 		current->go_stack_top = (uintptr_t)top;
@@ -164,7 +189,7 @@ int thread_go(void (*fn)(void *), void *arg)
 	if (r) {
 		f = kern_enter();
 		current->go_stack_top = 0;
-		vm_free_stack(top, GO_STACK);
+		go_stack_put(top);
 		kern_leave(f);
 		return -r;
 	}
