@@ -6,6 +6,7 @@
 #ifndef ATMAN_SYS_H
 #define ATMAN_SYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <poll.h>
@@ -70,6 +71,13 @@ long sys_mremap(unsigned long old, size_t old_len, size_t new_len, int flags,
 long sys_madvise(unsigned long addr, size_t len, int advice);
 
 /* sys_time.c */
+/* A struct timespec from the program, checked, in ns (long ones
+ * saturate at "forever"). */
+long timespec_from_user(const struct timespec *uts, uint64_t *ns);
+/* Monotonic deadlines: ns from now, or an absolute time on the monotonic
+ * or the wall clock. */
+uint64_t deadline_after(uint64_t ns);
+uint64_t deadline_at(uint64_t ns, bool realtime);
 long sys_clock_gettime(int clk, struct timespec *ts);
 long sys_clock_getres(int clk, struct timespec *ts);
 long sys_gettimeofday(struct timeval *tv, void *tz);

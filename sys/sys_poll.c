@@ -59,37 +59,29 @@ static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline,
 	}
 }
 
-static uint64_t deadline_from_ns(uint64_t ns)
-{
-	uint64_t d = now_ns() + ns;
-	return d ? d : 1;
-}
-
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
 {
 	if (timeout_ms < 0)
 		return do_poll(fds, n, 0, false);
-	return do_poll(fds, n, deadline_from_ns((uint64_t)timeout_ms * 1000000),
+	return do_poll(fds, n, deadline_after((uint64_t)timeout_ms * 1000000),
 		       timeout_ms == 0);
 }
 
-static long ts_deadline(const struct timespec *ts, uint64_t *deadline,
-			bool *nonblock)
+/* A poll/select timeout: none (no deadline), zero (do not wait), or
+ * relative. */
+static long poll_deadline(const struct timespec *ts, uint64_t *deadline,
+			  bool *nonblock)
 {
 	*deadline = 0;
 	*nonblock = false;
 	if (!ts)
 		return 0;
-	if (!vm_user_ok(ts, sizeof(*ts), false))
-		return -EFAULT;
-	struct timespec v = *ts;
-	if (v.tv_sec < 0 || v.tv_nsec < 0 || v.tv_nsec >= 1000000000)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)v.tv_sec > 1ULL << 33
-			      ? 1ULL << 62
-			      : (uint64_t)v.tv_sec * 1000000000 + v.tv_nsec;
+	uint64_t ns;
+	long r = timespec_from_user(ts, &ns);
+	if (r)
+		return r;
 	*nonblock = ns == 0;
-	*deadline = deadline_from_ns(ns);
+	*deadline = deadline_after(ns);
 	return 0;
 }
 
@@ -100,7 +92,7 @@ long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	(void)sigsz;
 	uint64_t deadline;
 	bool nonblock;
-	long r = ts_deadline(ts, &deadline, &nonblock);
+	long r = poll_deadline(ts, &deadline, &nonblock);
 	return r ? r : do_poll(fds, n, deadline, nonblock);
 }
 
@@ -147,21 +139,21 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 
 long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
-	uint64_t deadline = 0;
-	bool nonblock = false;
+	struct timespec ts, *tsp = NULL;
 	if (tv) {
 		if (!vm_user_ok(tv, sizeof(*tv), false))
 			return -EFAULT;
 		struct timeval v = *tv;
-		if (v.tv_sec < 0 || v.tv_usec < 0 || v.tv_usec >= 1000000)
+		if (v.tv_usec < 0 || v.tv_usec >= 1000000)
 			return -EINVAL;
-		uint64_t ns = (uint64_t)v.tv_sec > 1ULL << 33
-				      ? 1ULL << 62
-				      : (uint64_t)v.tv_sec * 1000000000 +
-						v.tv_usec * 1000;
-		nonblock = ns == 0;
-		deadline = deadline_from_ns(ns);
+		ts = (struct timespec){ v.tv_sec, v.tv_usec * 1000 };
+		tsp = &ts; /* kernel memory: vm_user_ok accepts it */
 	}
+	uint64_t deadline;
+	bool nonblock;
+	long rr = poll_deadline(tsp, &deadline, &nonblock);
+	if (rr)
+		return rr;
 	return do_select(n, r, w, e, deadline, nonblock);
 }
 
@@ -171,6 +163,6 @@ long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 	(void)sig;
 	uint64_t deadline;
 	bool nonblock;
-	long rr = ts_deadline(ts, &deadline, &nonblock);
+	long rr = poll_deadline(ts, &deadline, &nonblock);
 	return rr ? rr : do_select(n, r, w, e, deadline, nonblock);
 }

@@ -71,29 +71,18 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 	return t->tid;
 }
 
-static long timeout_deadline(const struct timespec *ts, bool absolute,
-			     bool realtime, uint64_t *deadline)
+/* A futex timeout: none (0), relative, or absolute on one of two clocks. */
+static long futex_deadline(const struct timespec *ts, bool absolute,
+			   bool realtime, uint64_t *deadline)
 {
 	*deadline = 0;
 	if (!ts)
 		return 0;
-	if (!vm_user_ok(ts, sizeof(*ts), false))
-		return -EFAULT;
-	struct timespec v = *ts;
-	if (v.tv_sec < 0 || v.tv_nsec < 0 || v.tv_nsec >= 1000000000)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)v.tv_sec > 1ULL << 33
-			      ? 1ULL << 62
-			      : (uint64_t)v.tv_sec * 1000000000 + v.tv_nsec;
-	uint64_t now = now_ns();
-	if (!absolute) {
-		*deadline = now + ns;
-	} else {
-		uint64_t base = realtime ? plat->wallclock_ns() : now;
-		*deadline = ns > base ? now + (ns - base) : now;
-	}
-	if (!*deadline)
-		*deadline = 1; /* 0 means "no deadline" to sched_block */
+	uint64_t ns;
+	long r = timespec_from_user(ts, &ns);
+	if (r)
+		return r;
+	*deadline = absolute ? deadline_at(ns, realtime) : deadline_after(ns);
 	return 0;
 }
 
@@ -106,8 +95,8 @@ long sys_futex(int *uaddr, int op, int val, const struct timespec *ts,
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		r = timeout_deadline(ts, cmd == FUTEX_WAIT_BITSET,
-				     op & FUTEX_CLOCK_REALTIME, &deadline);
+		r = futex_deadline(ts, cmd == FUTEX_WAIT_BITSET,
+				   op & FUTEX_CLOCK_REALTIME, &deadline);
 		if (r)
 			return r;
 		if (deadline && deadline <= now_ns())

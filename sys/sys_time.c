@@ -74,18 +74,35 @@ long sys_time(long *t)
 	return s;
 }
 
-static long ts_to_ns(const struct timespec *ts, uint64_t *ns)
+/* Timeouts longer than this (~146 years) are as good as forever, and
+ * adding "now" to them cannot overflow. */
+#define FOREVER_NS (1ULL << 62)
+
+long timespec_from_user(const struct timespec *uts, uint64_t *ns)
 {
-	if (!vm_user_ok(ts, sizeof(*ts), false))
+	if (!vm_user_ok(uts, sizeof(*uts), false))
 		return -EFAULT;
-	struct timespec v = *ts;
+	struct timespec v = *uts; /* read once: the program may change it */
 	if (v.tv_sec < 0 || v.tv_nsec < 0 || v.tv_nsec >= 1000000000)
 		return -EINVAL;
-	if ((uint64_t)v.tv_sec > UINT64_MAX / 1000000000 - 1)
-		*ns = UINT64_MAX / 2; /* effectively forever */
-	else
-		*ns = (uint64_t)v.tv_sec * 1000000000 + v.tv_nsec;
+	*ns = (uint64_t)v.tv_sec >= FOREVER_NS / 1000000000
+		      ? FOREVER_NS
+		      : (uint64_t)v.tv_sec * 1000000000 + v.tv_nsec;
 	return 0;
+}
+
+uint64_t deadline_after(uint64_t ns)
+{
+	return now_ns() + MIN(ns, FOREVER_NS);
+}
+
+uint64_t deadline_at(uint64_t ns, bool realtime)
+{
+	/* An absolute wall-clock time becomes a monotonic deadline; moving
+	 * the wall clock afterwards does not move it. */
+	uint64_t now = now_ns();
+	uint64_t base = realtime ? plat->wallclock_ns() : now;
+	return ns > base ? now + MIN(ns - base, FOREVER_NS) : now;
 }
 
 long sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
@@ -95,19 +112,16 @@ long sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
 	if (!clock_valid(clk))
 		return -EINVAL;
 	uint64_t ns;
-	long r = ts_to_ns(req, &ns);
+	long r = timespec_from_user(req, &ns);
 	if (r)
 		return r;
-	uint64_t now = now_ns();
-	uint64_t deadline;
-	if (flags & TIMER_ABSTIME) {
-		/* An absolute wall-clock time becomes a monotonic deadline;
-		 * moving the wall clock later does not matter here. */
-		uint64_t base = clock_ns(clk);
-		deadline = ns > base ? now + (ns - base) : now;
-	} else {
-		deadline = now + ns < now ? UINT64_MAX / 2 : now + ns;
-	}
+	uint64_t deadline =
+		flags & TIMER_ABSTIME
+			? deadline_at(ns,
+				      clk == CLOCK_REALTIME ||
+					      clk == CLOCK_REALTIME_COARSE ||
+					      clk == CLOCK_TAI)
+			: deadline_after(ns);
 	timer_sleep_until(deadline);
 	return 0;
 }

@@ -2,7 +2,9 @@
 /* A sleep never ends early: nanosleep, clock_nanosleep (relative and
  * TIMER_ABSTIME, MONOTONIC and REALTIME), usleep, poll and select with no
  * descriptors, checked against the monotonic clock. */
+#include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/select.h>
 #include <time.h>
@@ -71,6 +73,18 @@ int main(void)
 	struct timespec pts = { 0, 15000000 };
 	ppoll(NULL, 0, &pts, NULL);
 	check("ppoll", s, 15000000);
+	/* A futex wait with a timeout: a condition nobody signals. */
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	pthread_mutex_lock(&m);
+	long long at = now(CLOCK_REALTIME) + 20000000;
+	struct timespec abs = { at / 1000000000, at % 1000000000 };
+	int r = pthread_cond_timedwait(&c, &m, &abs);
+	if (r != ETIMEDOUT || now(CLOCK_REALTIME) < at) {
+		printf("EARLY: pthread_cond_timedwait returned %d\n", r);
+		early++;
+	}
+	pthread_mutex_unlock(&m);
 	printf("sleeps checked: %d early\n", early);
 	return early != 0;
 }
