@@ -69,14 +69,27 @@ static void fpu_switch_out(struct thread *t)
 		cpu_fpu_save(t->fpu);
 }
 
-static void fpu_switch_in(struct thread *t)
+/* prev: the thread switched out just now (its state is what the
+ * registers hold), or NULL if it died. */
+static void fpu_switch_in(struct thread *t, const struct thread *prev)
 {
-	if (t->fpu_light)
-		__asm__ volatile("fninit; fldcw %0; ldmxcsr %1"
-				 :
-				 : "m"(t->fcw), "m"(t->mxcsr));
-	else
+	if (!t->fpu_light) {
 		cpu_fpu_restore(t->fpu);
+		return;
+	}
+	/* Two threads both inside calls, with the same control words (the
+	 * usual case: channel ping-pong): nothing to do at all. */
+	if (prev && prev->fpu_light) {
+		if (prev->mxcsr != t->mxcsr || prev->fcw != t->fcw)
+			__asm__ volatile("fldcw %0; ldmxcsr %1"
+					 :
+					 : "m"(t->fcw), "m"(t->mxcsr));
+		return;
+	}
+	/* The registers hold a full context: empty the x87 stack too. */
+	__asm__ volatile("fninit; fldcw %0; ldmxcsr %1"
+			 :
+			 : "m"(t->fcw), "m"(t->mxcsr));
 }
 
 void schedule(void)
@@ -93,10 +106,11 @@ void schedule(void)
 	}
 	if (next == prev)
 		return;
-	if (prev->state != T_DEAD)
+	bool alive = prev->state != T_DEAD;
+	if (alive)
 		fpu_switch_out(prev);
 	current = next;
-	fpu_switch_in(next);
+	fpu_switch_in(next, alive ? prev : NULL);
 	cpu_set_fs(next->fs_base);
 	sched_switches++;
 	switch_to(&prev->sp, next->sp);

@@ -111,6 +111,8 @@ static void cpu_fpu_setup(void)
 	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (cpu.xsave)
 		cr4 |= CR4_OSXSAVE;
+	if (cpu.fsgsbase)
+		cr4 |= CR4_FSGSBASE; /* wrfsbase: cheaper than wrmsr */
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 
 	cpu.xsave_size = 512;
@@ -233,12 +235,19 @@ void cpu_fpu_restore(const void *area)
 
 void cpu_set_fs(uint64_t base)
 {
-	wrmsr(MSR_FS_BASE, base);
+	if (cpu.fsgsbase)
+		__asm__ volatile("wrfsbase %0" : : "r"(base));
+	else
+		wrmsr(MSR_FS_BASE, base);
 }
 
 uint64_t cpu_get_fs(void)
 {
-	return rdmsr(MSR_FS_BASE);
+	uint64_t base;
+	if (!cpu.fsgsbase)
+		return rdmsr(MSR_FS_BASE);
+	__asm__ volatile("rdfsbase %0" : "=r"(base));
+	return base;
 }
 
 bool cpu_rdrand(uint64_t *v)
