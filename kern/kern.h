@@ -226,6 +226,7 @@ void kern_leave(unsigned long flags);
 /* thread.c: creating and ending threads */
 struct thread *thread_new(void);
 struct thread *thread_find(int tid);
+void thread_dump(void); /* every thread and where it waits, for reports */
 void thread_prepare(struct thread *t, const struct regs *r);
 void thread_reap(void);
 /* Start fn(arg) on a new thread with a small stack (lazily backed, guard
@@ -240,6 +241,7 @@ void timer_sleep_until(uint64_t deadline_ns);
 void timer_add(struct thread *t, uint64_t deadline_ns);
 void timer_cancel(struct thread *t);
 void timer_program(void);
+bool timer_pending(void); /* is any thread sleeping until a deadline? */
 void timer_interrupt(void);
 uint64_t now_ns(void);
 
@@ -257,13 +259,19 @@ void waitq_add(struct waitq *q, struct thread *t);
 void waitq_remove(struct waitq *q, struct thread *t);
 void wake_all(struct waitq *q);
 bool wake_one(struct waitq *q);
-/* Sleep until cond holds; kernel context (interrupts off). */
+/* Sleep until cond holds, which a device's interrupt handler will make
+ * true; kernel context (interrupts off). device_waiters counts such
+ * sleepers: with none, and no timer, nothing but a thread can wake a
+ * thread (see sched.c's deadlock report). */
+extern int device_waiters;
 #define wait_event(q, cond)                                                    \
 	do {                                                                   \
 		while (!(cond)) {                                              \
 			waitq_add((q), current);                               \
 			current->state = T_BLOCKED;                            \
+			device_waiters++;                                      \
 			schedule();                                            \
+			device_waiters--;                                      \
 		}                                                              \
 	} while (0)
 

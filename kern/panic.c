@@ -160,7 +160,8 @@ noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 	if (crashing++)
 		plat->shutdown(1, 139);
 	(void)addr;
-	printk("\natman: crash: %s\n", what);
+	if (what) /* NULL: the caller has printed the first line */
+		printk("\natman: crash: %s\n", what);
 	if (r) {
 		print_pc("in ", r->rip);
 		regs_print(r);

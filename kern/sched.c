@@ -92,20 +92,41 @@ static void fpu_switch_in(struct thread *t, const struct thread *prev)
 			 : "m"(t->fcw), "m"(t->mxcsr));
 }
 
+/*
+ * Nothing can run, no thread sleeps until a time, none waits for a
+ * device: only a thread could wake a thread, and none will. Say so, as
+ * Go does ("all goroutines are asleep"), instead of hanging silently.
+ */
+static noreturn void deadlock(void)
+{
+	printk("\natman: crash: deadlock: all threads are asleep\n");
+	thread_dump();
+	crash(NULL, NULL, 0);
+}
+
 void schedule(void)
 {
 	struct thread *prev = current;
 	need_resched = false;
-	if (prev->state == T_RUNNABLE && runq.head)
-		waitq_add(&runq, prev);
 	struct thread *next;
-	while (!(next = runq_pop())) {
-		if (prev->state == T_RUNNABLE)
-			return;
+	for (;;) {
+		if (prev->state == T_RUNNABLE && !runq.head)
+			return; /* nobody else wants the CPU */
+		next = runq_pop();
+		if (next)
+			break;
+		if (!timer_pending() && !device_waiters)
+			deadlock();
 		cpu_idle();
 	}
-	if (next == prev)
-		return;
+	/* prev may have been woken while we idled, together with others:
+	 * it goes to the back of the queue, never lost. */
+	if (prev->state == T_RUNNABLE) {
+		bool first = !runq.head;
+		waitq_add(&runq, prev);
+		if (first)
+			timer_program(); /* prev waits now: arm the slice */
+	}
 	bool alive = prev->state != T_DEAD;
 	if (alive)
 		fpu_switch_out(prev);

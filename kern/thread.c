@@ -92,6 +92,34 @@ struct thread *thread_find(int tid)
 	return NULL;
 }
 
+/*
+ * Where each thread is: for one blocked in a syscall, the program's
+ * context; for one blocked in a direct call (a channel operation), the
+ * kernel frames on its stack, from the switch frame switch_to left:
+ * r15 r14 r13 r12 rbx rbp, then the return address.
+ */
+void thread_dump(void)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next) {
+		bool in_syscall = t->uregs && !t->in_call;
+		printk("thread %d: %s%s\n", t->tid,
+		       t->state == T_RUNNABLE ? "runnable" : "blocked",
+		       in_syscall ? " in a syscall" : " in a call");
+		if (t->state == T_RUNNABLE)
+			continue;
+		if (in_syscall) {
+			backtrace_print(t->uregs->rip, t->uregs->rbp,
+					t->uregs->rsp);
+		} else if (t == current) {
+			uintptr_t rbp = (uintptr_t)__builtin_frame_address(0);
+			backtrace_print((uintptr_t)thread_dump, rbp, 0);
+		} else {
+			uint64_t *sf = (uint64_t *)t->sp;
+			backtrace_print(sf[6], sf[5], t->sp + 7 * 8);
+		}
+	}
+}
+
 /* Called by whoever runs next after a thread died. */
 void thread_reap(void)
 {

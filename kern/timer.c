@@ -43,6 +43,11 @@ void timer_program(void)
 	}
 }
 
+bool timer_pending(void)
+{
+	return sleepers != NULL;
+}
+
 void timer_add(struct thread *t, uint64_t deadline_ns)
 {
 	t->wake_at = deadline_ns;

@@ -5,6 +5,8 @@
  */
 #include "kern.h"
 
+int device_waiters;
+
 void waitq_add(struct waitq *q, struct thread *t)
 {
 	t->next = NULL;

@@ -15,6 +15,7 @@ char hypercall_page[4096];
 struct thread *current;
 int irq_nesting;
 bool kcrashing;
+int device_waiters;
 void schedule(void)
 {
 	abort();
