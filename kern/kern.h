@@ -264,6 +264,9 @@ bool wake_one(struct waitq *q);
  * sleepers: with none, and no timer, nothing but a thread can wake a
  * thread (see sched.c's deadlock report). */
 extern int device_waiters;
+/* One wait on q for a device, until woken or the deadline: true if
+ * woken. The caller re-checks its condition either way. */
+bool wait_device(struct waitq *q, uint64_t deadline_ns);
 #define wait_event(q, cond)                                                    \
 	do {                                                                   \
 		while (!(cond)) {                                              \
@@ -289,6 +292,9 @@ struct platform {
 	uint64_t (*wallclock_ns)(void); /* since the epoch */
 	/* Interrupt at (or soon after) this monotonic time; 0 cancels. */
 	void (*timer_set)(uint64_t deadline_ns);
+	/* Nothing to run: wait for the next event (interrupts off on entry
+	 * and exit) and let its handlers run. */
+	void (*idle)(void);
 	/* reason: 0 poweroff, 1 crash. Never returns. */
 	noreturn void (*shutdown)(int reason, int status);
 };

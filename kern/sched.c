@@ -117,7 +117,7 @@ void schedule(void)
 			break;
 		if (!timer_pending() && !device_waiters)
 			deadlock();
-		cpu_idle();
+		plat->idle();
 	}
 	/* prev may have been woken while we idled, together with others:
 	 * it goes to the back of the queue, never lost. */

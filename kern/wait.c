@@ -52,3 +52,14 @@ void wake_all(struct waitq *q)
 	while (wake_one(q))
 		;
 }
+
+bool wait_device(struct waitq *q, uint64_t deadline_ns)
+{
+	waitq_add(q, current);
+	device_waiters++;
+	bool woken = sched_block(deadline_ns);
+	device_waiters--;
+	if (!woken)
+		waitq_remove(q, current);
+	return woken;
+}

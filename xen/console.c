@@ -53,11 +53,15 @@ static uint32_t out_space(void)
 	return sizeof(intf->out) - used;
 }
 
-/* Wait until the ring has room. Threads sleep on the wait queue; with
+/*
+ * Wait until the ring has room. Threads sleep on the wait queue; with
  * interrupts unusable (crash, early boot, an interrupt handler) we poll
  * the port. The condition is "room", not "an index moved since we
  * looked": xenconsoled may have emptied the ring between the caller's
- * look and ours, and then nothing would move again. */
+ * look and ours. And we look again, and kick xenconsoled again, every
+ * 100 ms without news: a notification lost on either side (seen in the
+ * box under load) must cost a pause, never a hang.
+ */
 static void cons_wait(void)
 {
 	if (cons_crashing || !can_sleep()) {
@@ -65,7 +69,9 @@ static void cons_wait(void)
 		evtchn_clear(xencons_port);
 		return;
 	}
-	wait_event(&cons_wq, out_space() != 0);
+	while (!out_space())
+		if (!wait_device(&cons_wq, now_ns() + 100000000))
+			evtchn_notify(xencons_port);
 }
 
 static void put_bytes(const char *buf, size_t len)

@@ -21,6 +21,11 @@ static struct {
 	void *data;
 } handlers[MAX_PORTS];
 
+/* The bound ports, for SCHEDOP_poll (Xen takes at most 128). */
+#define MAX_BOUND 128
+static evtchn_port_t bound[MAX_BOUND];
+static unsigned nbound;
+
 static void upcall(struct regs *r)
 {
 	(void)r;
@@ -54,6 +59,11 @@ int evtchn_bind(evtchn_port_t port, evtchn_handler_t fn, void *data)
 {
 	if (port >= MAX_PORTS)
 		return -EINVAL;
+	if (!handlers[port].fn) {
+		if (nbound == MAX_BOUND)
+			return -ENOSPC;
+		bound[nbound++] = port;
+	}
 	handlers[port].fn = fn;
 	handlers[port].data = data;
 	return 0;
@@ -65,7 +75,34 @@ void evtchn_unbind(evtchn_port_t port)
 		return;
 	__atomic_or_fetch(&xen_shared->evtchn_mask[port / BITS_PER_WORD],
 			  1UL << (port % BITS_PER_WORD), __ATOMIC_SEQ_CST);
+	if (!handlers[port].fn)
+		return;
 	handlers[port].fn = NULL;
+	for (unsigned i = 0; i < nbound; i++)
+		if (bound[i] == port) {
+			bound[i] = bound[--nbound];
+			break;
+		}
+}
+
+/*
+ * Idle: sleep until one of our ports is pending, then run its handler,
+ * with interrupts off throughout. Every event source we have is a port
+ * (the timer is VIRQ_TIMER), so nothing is missed. Waiting this way
+ * rather than with sti; hlt means no upcall vector is injected into an
+ * idle vCPU: under nested virtualisation (the box) such an injection was
+ * occasionally delivered twice, the second frame overwriting the first
+ * on the IST stack, and the guest then looped in the stub for ever.
+ */
+void evtchn_idle(void)
+{
+	struct sched_poll p = { .nr_ports = nbound, .timeout = 0 };
+	set_xen_guest_handle(p.ports, bound);
+	if (nbound)
+		hyp_sched_op(SCHEDOP_poll, &p);
+	irq_nesting++; /* handlers run as in an interrupt: they only wake */
+	upcall(NULL);
+	irq_nesting--;
 }
 
 void evtchn_unmask(evtchn_port_t port)

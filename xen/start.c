@@ -150,5 +150,6 @@ const struct platform xen_platform = {
 	.monotonic_ns = xen_monotonic_ns,
 	.wallclock_ns = xen_wallclock_ns,
 	.timer_set = xen_timer_set,
+	.idle = evtchn_idle,
 	.shutdown = xen_shutdown,
 };

@@ -53,6 +53,7 @@ void evtchn_unmask(evtchn_port_t port);
 void evtchn_clear(evtchn_port_t port);
 bool evtchn_test_and_clear(evtchn_port_t port);
 void evtchn_init(void);
+void evtchn_idle(void); /* wait for any bound port; run its handler */
 
 /* console.c: the PV console ring */
 extern uint64_t xencons_pfn;

@@ -31,6 +31,9 @@ static void xs_event(evtchn_port_t port, void *data)
 	wake_all(&xs_wq);
 }
 
+/* Wait until *idx is no longer seen. As for the console, look again and
+ * kick xenstored again every 100 ms without news: a lost notification
+ * costs a pause, never a hang. */
 static void ring_wait(XENSTORE_RING_IDX *idx, XENSTORE_RING_IDX seen)
 {
 	if (!can_sleep()) {
@@ -38,7 +41,9 @@ static void ring_wait(XENSTORE_RING_IDX *idx, XENSTORE_RING_IDX seen)
 		evtchn_clear(xs_port);
 		return;
 	}
-	wait_event(&xs_wq, __atomic_load_n(idx, __ATOMIC_ACQUIRE) != seen);
+	while (__atomic_load_n(idx, __ATOMIC_ACQUIRE) == seen)
+		if (!wait_device(&xs_wq, now_ns() + 100000000))
+			evtchn_notify(xs_port);
 }
 
 static int ring_send(const void *buf, size_t len)

@@ -208,5 +208,6 @@ const struct platform pc_platform = {
 	.monotonic_ns = pc_monotonic_ns,
 	.wallclock_ns = pc_wallclock_ns,
 	.timer_set = pc_timer_set,
+	.idle = cpu_idle,
 	.shutdown = pc_shutdown,
 };

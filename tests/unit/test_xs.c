@@ -20,6 +20,15 @@ void schedule(void)
 {
 	abort();
 }
+bool wait_device(struct waitq *q, uint64_t deadline)
+{
+	(void)q, (void)deadline;
+	abort();
+}
+uint64_t now_ns(void)
+{
+	abort();
+}
 void waitq_add(struct waitq *q, struct thread *t)
 {
 	(void)q, (void)t;
