@@ -45,6 +45,7 @@ int main(void)
 	}
 	stop = 1;
 	pthread_join(s, NULL);
+	printf("printer ticked 20 times\n");
 	printf("spinner ran too: %s\n", seen ? "yes" : "no");
 	printf("worst gap between ticks: %ld ms (informational)\n", worst);
 	return 0;
