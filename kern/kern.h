@@ -179,13 +179,11 @@ struct thread {
 	int *clear_tid;
 	uint64_t wake_at;     /* monotonic ns, for timed waits; 0: none */
 	struct thread *tnext; /* sleep list link */
-	struct waitq *waiting_on;
 	bool timed_out;
 	bool woken;	    /* set by sched_wake, read by sched_block */
 	struct regs *uregs; /* the program's context in the current syscall */
 	/* Memory to give back once the thread has stopped running on it. */
 	uintptr_t own_stack_top;
-	size_t own_stack_len;
 	uintptr_t unmap_start;
 	size_t unmap_len;
 	/* A stack made by thread_go, for the next clone to take. */

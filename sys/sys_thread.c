@@ -62,7 +62,6 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 	if (current->go_stack_top && newsp <= current->go_stack_top &&
 	    newsp > current->go_stack_top - current->go_stack_len) {
 		t->own_stack_top = current->go_stack_top;
-		t->own_stack_len = current->go_stack_len;
 		current->go_stack_top = 0;
 	}
 	/* Runnable, not running: musl holds its thread list lock across

@@ -95,11 +95,6 @@ static inline void irq_disable(void)
 {
 	__asm__ volatile("cli" ::: "memory");
 }
-/* Compiler barrier: the CPU is x86-TSO, so stores are not reordered with
- * stores nor loads with loads; this only stops the compiler. */
-#define barrier() __asm__ volatile("" ::: "memory")
-/* Full fence: orders earlier stores before later loads. */
-#define mb() __asm__ volatile("mfence" ::: "memory")
 
 /* entry.S, switch.S */
 extern char exc_stubs[];
