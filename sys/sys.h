@@ -78,6 +78,10 @@ long timespec_from_user(const struct timespec *uts, uint64_t *ns);
  * or the wall clock. */
 uint64_t deadline_after(uint64_t ns);
 uint64_t deadline_at(uint64_t ns, bool realtime);
+/* A timeout argument: NULL gives no deadline (0), else a monotonic one,
+ * relative or absolute on the monotonic or the wall clock. */
+long timeout_from_user(const struct timespec *uts, bool absolute, bool realtime,
+		       uint64_t *deadline);
 long sys_clock_gettime(int clk, struct timespec *ts);
 long sys_clock_getres(int clk, struct timespec *ts);
 long sys_gettimeofday(struct timeval *tv, void *tz);

@@ -35,8 +35,9 @@ static bool poll_sleep(uint64_t deadline, bool recheck)
 	return true;
 }
 
-static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline,
-		    bool nonblock)
+/* deadline 0: wait as long as it takes. A zero timeout gives a deadline
+ * of "now", already passed when first looked at: no wait. */
+static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline)
 {
 	if (n > FD_MAX)
 		return -EINVAL;
@@ -54,7 +55,7 @@ static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline,
 			if (fds[i].revents)
 				count++;
 		}
-		if (count || nonblock || !poll_sleep(deadline, n > 0))
+		if (count || !poll_sleep(deadline, n > 0))
 			return count;
 	}
 }
@@ -62,27 +63,8 @@ static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline,
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
 {
 	if (timeout_ms < 0)
-		return do_poll(fds, n, 0, false);
-	return do_poll(fds, n, deadline_after((uint64_t)timeout_ms * 1000000),
-		       timeout_ms == 0);
-}
-
-/* A poll/select timeout: none (no deadline), zero (do not wait), or
- * relative. */
-static long poll_deadline(const struct timespec *ts, uint64_t *deadline,
-			  bool *nonblock)
-{
-	*deadline = 0;
-	*nonblock = false;
-	if (!ts)
-		return 0;
-	uint64_t ns;
-	long r = timespec_from_user(ts, &ns);
-	if (r)
-		return r;
-	*nonblock = ns == 0;
-	*deadline = deadline_after(ns);
-	return 0;
+		return do_poll(fds, n, 0);
+	return do_poll(fds, n, deadline_after((uint64_t)timeout_ms * 1000000));
 }
 
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
@@ -91,13 +73,12 @@ long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	(void)sigmask;
 	(void)sigsz;
 	uint64_t deadline;
-	bool nonblock;
-	long r = poll_deadline(ts, &deadline, &nonblock);
-	return r ? r : do_poll(fds, n, deadline, nonblock);
+	long r = timeout_from_user(ts, false, false, &deadline);
+	return r ? r : do_poll(fds, n, deadline);
 }
 
 static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
-		      uint64_t deadline, bool nonblock)
+		      uint64_t deadline)
 {
 	if (n < 0 || n > FD_MAX)
 		return -EINVAL;
@@ -132,7 +113,7 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 					count++;
 				}
 		}
-		if (count || nonblock || !poll_sleep(deadline, n > 0))
+		if (count || !poll_sleep(deadline, n > 0))
 			return count;
 	}
 }
@@ -150,11 +131,8 @@ long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 		tsp = &ts; /* kernel memory: vm_user_ok accepts it */
 	}
 	uint64_t deadline;
-	bool nonblock;
-	long rr = poll_deadline(tsp, &deadline, &nonblock);
-	if (rr)
-		return rr;
-	return do_select(n, r, w, e, deadline, nonblock);
+	long rr = timeout_from_user(tsp, false, false, &deadline);
+	return rr ? rr : do_select(n, r, w, e, deadline);
 }
 
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
@@ -162,7 +140,6 @@ long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 {
 	(void)sig;
 	uint64_t deadline;
-	bool nonblock;
-	long rr = poll_deadline(ts, &deadline, &nonblock);
-	return rr ? rr : do_select(n, r, w, e, deadline, nonblock);
+	long rr = timeout_from_user(ts, false, false, &deadline);
+	return rr ? rr : do_select(n, r, w, e, deadline);
 }

@@ -70,21 +70,6 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 	return t->tid;
 }
 
-/* A futex timeout: none (0), relative, or absolute on one of two clocks. */
-static long futex_deadline(const struct timespec *ts, bool absolute,
-			   bool realtime, uint64_t *deadline)
-{
-	*deadline = 0;
-	if (!ts)
-		return 0;
-	uint64_t ns;
-	long r = timespec_from_user(ts, &ns);
-	if (r)
-		return r;
-	*deadline = absolute ? deadline_at(ns, realtime) : deadline_after(ns);
-	return 0;
-}
-
 long sys_futex(int *uaddr, int op, int val, const struct timespec *ts,
 	       int *uaddr2, int val3)
 {
@@ -94,8 +79,8 @@ long sys_futex(int *uaddr, int op, int val, const struct timespec *ts,
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		r = futex_deadline(ts, cmd == FUTEX_WAIT_BITSET,
-				   op & FUTEX_CLOCK_REALTIME, &deadline);
+		r = timeout_from_user(ts, cmd == FUTEX_WAIT_BITSET,
+				      op & FUTEX_CLOCK_REALTIME, &deadline);
 		if (r)
 			return r;
 		if (deadline && deadline <= now_ns())

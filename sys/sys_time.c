@@ -96,6 +96,20 @@ uint64_t deadline_after(uint64_t ns)
 	return now_ns() + MIN(ns, FOREVER_NS);
 }
 
+long timeout_from_user(const struct timespec *uts, bool absolute, bool realtime,
+		       uint64_t *deadline)
+{
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	uint64_t ns;
+	long r = timespec_from_user(uts, &ns);
+	if (r)
+		return r;
+	*deadline = absolute ? deadline_at(ns, realtime) : deadline_after(ns);
+	return 0;
+}
+
 uint64_t deadline_at(uint64_t ns, bool realtime)
 {
 	/* An absolute wall-clock time becomes a monotonic deadline; moving
