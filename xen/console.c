@@ -18,7 +18,6 @@ uint64_t xencons_pfn;
 evtchn_port_t xencons_port;
 static struct xencons_interface *intf;
 static struct waitq cons_wq;
-static int cons_crashing;
 
 static void xencons_event(evtchn_port_t port, void *data)
 {
@@ -53,35 +52,16 @@ static uint32_t out_space(void)
 	return sizeof(intf->out) - used;
 }
 
-/*
- * Wait until the ring has room. Threads sleep on the wait queue; with
- * interrupts unusable (crash, early boot, an interrupt handler) we poll
- * the port. The condition is "room", not "an index moved since we
- * looked": xenconsoled may have emptied the ring between the caller's
- * look and ours. And we look again, and kick xenconsoled again, every
- * 100 ms without news: a notification lost on either side (seen in the
- * box under load) must cost a pause, never a hang.
- */
-static void cons_wait(void)
-{
-	if (cons_crashing || !can_sleep()) {
-		sched_poll(xencons_port, xen_monotonic_ns() + 10000000);
-		evtchn_clear(xencons_port);
-		return;
-	}
-	while (!out_space())
-		if (!wait_device(&cons_wq, now_ns() + 100000000))
-			evtchn_notify(xencons_port);
-}
-
 static void put_bytes(const char *buf, size_t len)
 {
 	while (len) {
 		uint32_t space = out_space();
 		if (!space) {
+			/* Wait for room, not for an index to move:
+			 * xenconsoled may have emptied the ring since. */
 			evtchn_notify(xencons_port);
-			cons_wait();
-			continue;
+			while (!(space = out_space()))
+				evtchn_wait(xencons_port, &cons_wq);
 		}
 		XENCONS_RING_IDX prod = intf->out_prod;
 		size_t n = MIN(space, len);
@@ -141,9 +121,9 @@ void xencons_flush(void)
 {
 	if (!intf)
 		return;
-	cons_crashing = 1; /* only called on the way out: poll, never sleep */
 	uint64_t until = xen_monotonic_ns() + 2000000000ULL;
 	evtchn_notify(xencons_port);
+	/* Polled, not slept: we are on the way out, maybe crashing. */
 	while (intf->out_cons != intf->out_prod && xen_monotonic_ns() < until) {
 		sched_poll(xencons_port, xen_monotonic_ns() + 10000000);
 		evtchn_clear(xencons_port);

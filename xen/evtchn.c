@@ -86,6 +86,26 @@ void evtchn_unbind(evtchn_port_t port)
 }
 
 /*
+ * Wait once for news on port from the other end (xenconsoled,
+ * xenstored); callers look at their ring again after, whatever woke
+ * them. A thread sleeps on q, which the port's handler wakes; where
+ * nobody may sleep (early boot, a handler, a crash) we poll the port
+ * instead. After 100 ms without news we kick the other end again: a
+ * notification lost on either side (seen in the box under load) must
+ * cost a pause, never a hang.
+ */
+void evtchn_wait(evtchn_port_t port, struct waitq *q)
+{
+	if (!can_sleep()) {
+		sched_poll(port, xen_monotonic_ns() + 10000000);
+		evtchn_clear(port);
+		return;
+	}
+	if (!wait_device(q, now_ns() + 100000000))
+		evtchn_notify(port);
+}
+
+/*
  * Idle: sleep until one of our ports is pending, then run its handler,
  * with interrupts off throughout. Every event source we have is a port
  * (the timer is VIRQ_TIMER), so nothing is missed. Waiting this way

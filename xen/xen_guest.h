@@ -54,6 +54,8 @@ void evtchn_clear(evtchn_port_t port);
 bool evtchn_test_and_clear(evtchn_port_t port);
 void evtchn_init(void);
 void evtchn_idle(void); /* wait for any bound port; run its handler */
+struct waitq;
+void evtchn_wait(evtchn_port_t port, struct waitq *q);
 
 /* console.c: the PV console ring */
 extern uint64_t xencons_pfn;

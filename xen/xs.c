@@ -31,21 +31,6 @@ static void xs_event(evtchn_port_t port, void *data)
 	wake_all(&xs_wq);
 }
 
-/* Wait until *idx is no longer seen. As for the console, look again and
- * kick xenstored again every 100 ms without news: a lost notification
- * costs a pause, never a hang. */
-static void ring_wait(XENSTORE_RING_IDX *idx, XENSTORE_RING_IDX seen)
-{
-	if (!can_sleep()) {
-		sched_poll(xs_port, xen_monotonic_ns() + 10000000);
-		evtchn_clear(xs_port);
-		return;
-	}
-	while (__atomic_load_n(idx, __ATOMIC_ACQUIRE) == seen)
-		if (!wait_device(&xs_wq, now_ns() + 100000000))
-			evtchn_notify(xs_port);
-}
-
 static int ring_send(const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -59,7 +44,9 @@ static int ring_send(const void *buf, size_t len)
 		size_t space = XENSTORE_RING_SIZE - used;
 		if (!space) {
 			evtchn_notify(xs_port);
-			ring_wait(&ring->req_cons, cons);
+			while (__atomic_load_n(&ring->req_cons,
+					       __ATOMIC_ACQUIRE) == cons)
+				evtchn_wait(xs_port, &xs_wq);
 			continue;
 		}
 		size_t n = MIN(space, len);
@@ -84,7 +71,9 @@ static int ring_recv(void *buf, size_t len)
 		if (used == RING_CORRUPT)
 			return -EIO;
 		if (!used) {
-			ring_wait(&ring->rsp_prod, prod);
+			while (__atomic_load_n(&ring->rsp_prod,
+					       __ATOMIC_ACQUIRE) == prod)
+				evtchn_wait(xs_port, &xs_wq);
 			continue;
 		}
 		size_t n = MIN(used, len);

@@ -12,26 +12,10 @@
 
 /* --- what the ring transport links against; none of it is called --- */
 char hypercall_page[4096];
-struct thread *current;
-int irq_nesting;
-bool kcrashing;
-int device_waiters;
-void schedule(void)
+void evtchn_wait(evtchn_port_t p, struct waitq *q)
 {
+	(void)p, (void)q;
 	abort();
-}
-bool wait_device(struct waitq *q, uint64_t deadline)
-{
-	(void)q, (void)deadline;
-	abort();
-}
-uint64_t now_ns(void)
-{
-	abort();
-}
-void waitq_add(struct waitq *q, struct thread *t)
-{
-	(void)q, (void)t;
 }
 void wake_all(struct waitq *q)
 {
@@ -43,10 +27,6 @@ int evtchn_bind(evtchn_port_t p, evtchn_handler_t fn, void *data)
 	abort();
 }
 void evtchn_unmask(evtchn_port_t p)
-{
-	(void)p;
-}
-void evtchn_clear(evtchn_port_t p)
 {
 	(void)p;
 }
