@@ -138,15 +138,6 @@ void evtchn_clear(evtchn_port_t port)
 			   ~(1UL << (port % BITS_PER_WORD)), __ATOMIC_SEQ_CST);
 }
 
-bool evtchn_test_and_clear(evtchn_port_t port)
-{
-	unsigned long bit = 1UL << (port % BITS_PER_WORD);
-	unsigned long old = __atomic_fetch_and(
-		&xen_shared->evtchn_pending[port / BITS_PER_WORD], ~bit,
-		__ATOMIC_SEQ_CST);
-	return old & bit;
-}
-
 void evtchn_init(void)
 {
 	/* Start with every port masked; each user unmasks its own. */

@@ -51,7 +51,6 @@ int evtchn_bind(evtchn_port_t port, evtchn_handler_t fn, void *data);
 void evtchn_unbind(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
 void evtchn_clear(evtchn_port_t port);
-bool evtchn_test_and_clear(evtchn_port_t port);
 void evtchn_init(void);
 void evtchn_idle(void); /* wait for any bound port; run its handler */
 struct waitq;
