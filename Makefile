@@ -6,6 +6,7 @@ LD       ?= ld
 OBJCOPY  ?= objcopy
 PREFIX   ?= /usr/local
 B        := build
+ARCH     := x86_64
 
 ifeq ($(V),1)
 Q :=
@@ -23,7 +24,7 @@ GCC_INC  := $(shell $(CC) -print-file-name=include)
 # protector (no TLS of our own), no PIE (linked at 1 MiB).
 KCFLAGS = -std=gnu11 $(KOPT) -g -Wall -Wextra -Werror=implicit-function-declaration \
 	-ffreestanding -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) \
-	-isystem $(B)/include -iquote . \
+	-isystem $(B)/include -iquote . -iquote arch/$(ARCH) \
 	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fno-pie \
 	-fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-common \
@@ -32,23 +33,24 @@ KCFLAGS = -std=gnu11 $(KOPT) -g -Wall -Wextra -Werror=implicit-function-declarat
 # Small by default: the kernel is in every image. The paths every channel
 # handoff and context switch take are worth their bytes at -O2.
 KOPT := -Os
-HOT := kern/sched.c kern/chan.c kern/timer.c kern/futex.c kern/wait.c
+HOT := kern/sched.c runtime/chan.c kern/timer.c kern/futex.c kern/wait.c
 $(patsubst %.c,$(B)/k/%.o,$(HOT)): KOPT := -O2
 
+# One folder a layer (docs/architecture.md, "Layers").
 KSRCS := \
-	arch/x86_64/boot.S \
-	arch/x86_64/entry.S \
-	arch/x86_64/switch.S \
-	arch/x86_64/cpu.c \
-	arch/x86_64/paging.c \
-	arch/x86_64/trap.c \
-	arch/x86_64/pc.c \
-	xen/start.c \
-	xen/evtchn.c \
-	xen/console.c \
-	xen/time.c \
-	xen/xs.c \
-	kern/main.c \
+	arch/$(ARCH)/boot.S \
+	arch/$(ARCH)/entry.S \
+	arch/$(ARCH)/switch.S \
+	arch/$(ARCH)/cpu.c \
+	arch/$(ARCH)/paging.c \
+	arch/$(ARCH)/trap.c \
+	plat/pc/pc.c \
+	plat/pc/com1.c \
+	plat/xen/xen.c \
+	plat/xen/evtchn.c \
+	plat/xen/time.c \
+	drivers/xen/xencons.c \
+	drivers/xen/xs.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -60,14 +62,16 @@ KSRCS := \
 	kern/cmdline.c \
 	kern/initstack.c \
 	kern/random.c \
-	kern/chan.c \
-	kern/go.c \
 	kern/sched.c \
 	kern/wait.c \
 	kern/timer.c \
 	kern/kmem.c \
 	kern/thread.c \
 	kern/futex.c \
+	kern/proc.c \
+	runtime/chan.c \
+	runtime/go.c \
+	runtime/gothread.c \
 	sys/systab.c \
 	sys/sys_fd.c \
 	sys/sys_mem.c \
@@ -75,7 +79,8 @@ KSRCS := \
 	sys/sys_proc.c \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
-	sys/start.c
+	start/pvh.c \
+	start/start.c
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS))) $(B)/k/sysnames.o
 
@@ -120,7 +125,7 @@ $(B)/lib/atman.o: $(KOBJS)
 	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS)
 	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
 
-$(B)/lib/guest.lds: arch/x86_64/guest.lds
+$(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cp $< $@
 

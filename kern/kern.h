@@ -1,7 +1,9 @@
 /*
  * kern/: the core of the kernel. Declarations are grouped by the file that
  * implements them. This header must stay usable from host unit tests, so
- * it includes nothing from arch/ or xen/.
+ * it includes nothing from arch/, plat/, drivers/ or sys/: what kern/ needs
+ * from below comes through struct platform and the ops tables registered
+ * at start.
  */
 #ifndef ATMAN_KERN_H
 #define ATMAN_KERN_H
@@ -43,11 +45,25 @@ int ksnprintf(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* console.c: where kernel messages and the program's output go */
+/* console.c: where kernel messages and the program's output go: the
+ * console driver registered at start (Xen's PV console, COM1) */
+struct console_ops {
+	/* Copy all of buf to the console, waiting for room if need be. */
+	void (*write)(const char *buf, size_t len);
+	/* Whatever input is there now, up to len bytes; never waits. */
+	size_t (*read)(char *buf, size_t len);
+	/* Wait (bounded) until the other side has taken all output. */
+	void (*flush)(void);
+};
 extern bool console_debugcon;
+void console_register(const struct console_ops *ops);
 void console_write(const char *buf, size_t len);  /* program output */
 void console_kwrite(const char *buf, size_t len); /* kernel messages */
+size_t console_read(char *buf, size_t len);	  /* never waits */
 void console_flush(void);
+/* The driver's input interrupt: input may be there; readers look again. */
+void console_input(void);
+extern struct waitq console_readers;
 
 /* panic.c: crash reports */
 struct regs;
@@ -183,12 +199,9 @@ struct thread {
 	bool woken;	    /* set by sched_wake, read by sched_block */
 	struct regs *uregs; /* the program's context in the current syscall */
 	/* Memory to give back once the thread has stopped running on it. */
-	uintptr_t own_stack_top;
+	uintptr_t own_stack_top; /* a THREAD_STACK stack */
 	uintptr_t unmap_start;
 	size_t unmap_len;
-	/* A stack made by thread_go, for the next clone to take. */
-	uintptr_t go_stack_top;
-	size_t go_stack_len;
 };
 extern struct thread *current;
 void sched_init(struct thread *first);
@@ -227,9 +240,14 @@ struct thread *thread_find(int tid);
 void thread_dump(void); /* every thread and where it waits, for reports */
 void thread_prepare(struct thread *t, const struct regs *r);
 void thread_reap(void);
-/* Start fn(arg) on a new thread with a small stack (lazily backed, guard
- * page below). Returns 0 or -errno. Program context. */
-int thread_go(void (*fn)(void *), void *arg);
+/* Small stacks for go threads: THREAD_STACK bytes, lazily backed, a
+ * guard page below; ended ones are kept for the next. Returns the top,
+ * NULL when out of memory. Kernel context. */
+#define THREAD_STACK (64 * 1024)
+void *thread_stack_get(void);
+void thread_stack_put(void *top);
+/* The current thread runs on such a stack: free it when the thread ends. */
+void thread_own_stack(void *top);
 noreturn void thread_exit(int status);
 
 /* timer.c: sleeping, time slices, and the timer interrupt */
@@ -276,16 +294,16 @@ bool wait_device(struct waitq *q, uint64_t deadline_ns);
 		}                                                              \
 	} while (0)
 
-/* platform: the two ways we run, chosen once at boot (xen/start.c,
- * arch/x86_64/pc.c) */
+/* platform: where we run (plat/xen, plat/pc), chosen once by the boot
+ * entry; the kernel reaches it only through these ops */
+struct boot_info;
 struct platform {
 	const char *name;
-	/* Copy all of buf to the console, waiting for room if need be. */
-	void (*console_write)(const char *buf, size_t len);
-	/* Whatever input is there now, up to len bytes; never waits. */
-	size_t (*console_read)(char *buf, size_t len);
-	/* Wait (bounded) until the other side has taken all output. */
-	void (*console_flush)(void);
+	/* Before paging: may complete the memory map in b. */
+	void (*early_init)(struct boot_info *b);
+	/* After traps: interrupts, time, the platform's own services. */
+	void (*init)(void);
+	void (*banner)(void); /* its lines of the boot banner */
 	uint64_t (*monotonic_ns)(void);
 	uint64_t (*wallclock_ns)(void); /* since the epoch */
 	/* Interrupt at (or soon after) this monotonic time; 0 cancels. */
@@ -293,20 +311,47 @@ struct platform {
 	/* Nothing to run: wait for the next event (interrupts off on entry
 	 * and exit) and let its handlers run. */
 	void (*idle)(void);
-	/* reason: 0 poweroff, 1 crash. Never returns. */
+	/* reason: SHUTDOWN_OFF or SHUTDOWN_CRASH; status: the program's
+	 * exit status, which the platform reports if it can. */
 	noreturn void (*shutdown)(int reason, int status);
 };
+#define SHUTDOWN_OFF   0
+#define SHUTDOWN_CRASH 1
 extern const struct platform *plat;
 
-/* main.c */
-struct mem_region {
+/* boot: the one neutral description every boot entry fills (start/pvh.c;
+ * a classic PV entry later) before it calls kern_start */
+#define BOOT_MEM_MAX 64
+#define BOOT_MOD_MAX 8
+struct boot_mem {
 	uint64_t start, end;
+	bool ram; /* usable RAM; otherwise reserved */
 };
-extern struct mem_region ram[64]; /* usable RAM, from the memory map */
+struct boot_module {
+	uint64_t start, len; /* physical */
+};
+struct boot_info {
+	const struct platform *plat;
+	char cmdline[CMDLINE_MAX + 1];
+	size_t cmdline_len; /* as given, before truncation */
+	unsigned nmem;
+	struct boot_mem mem[BOOT_MEM_MAX];
+	unsigned nmod;
+	struct boot_module mod[BOOT_MOD_MAX];
+	void (*entry_banner)(void); /* the entry's own banner lines */
+};
+extern struct boot_info boot;
+noreturn void kern_start(struct boot_info *b);
+
+/* proc.c: the process: its command line, name, start and exit */
+extern struct mem_region {
+	uint64_t start, end;
+} ram[BOOT_MEM_MAX]; /* usable RAM, from the memory map */
 extern int nram;
 extern struct cmdline kcmdline;
 extern const char *prog_name;
 extern bool kquiet;
+noreturn void proc_start(void);
 noreturn void kexit(int status);
 
 #endif

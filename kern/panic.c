@@ -5,7 +5,7 @@
  * what bin/atman and the test harness look for.
  */
 #include "kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 extern char __atman_text_start[], __atman_text_end[];
 extern char __atman_syms_start[], __atman_syms_end[];
@@ -158,7 +158,7 @@ noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 	irq_disable();
 	kcrashing = true;
 	if (crashing++)
-		plat->shutdown(1, 139);
+		plat->shutdown(SHUTDOWN_CRASH, 139);
 	(void)addr;
 	if (what) /* NULL: the caller has printed the first line */
 		printk("\natman: crash: %s\n", what);
@@ -168,7 +168,7 @@ noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 		backtrace_print(r->rip, r->rbp, r->rsp);
 	}
 	console_flush();
-	plat->shutdown(1, 139);
+	plat->shutdown(SHUTDOWN_CRASH, 139);
 }
 
 noreturn void panic_at(const char *file, int line, const char *fmt, ...)
@@ -176,7 +176,7 @@ noreturn void panic_at(const char *file, int line, const char *fmt, ...)
 	irq_disable();
 	kcrashing = true;
 	if (crashing++)
-		plat->shutdown(1, 139);
+		plat->shutdown(SHUTDOWN_CRASH, 139);
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
@@ -184,8 +184,8 @@ noreturn void panic_at(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	printk("\natman: crash: kernel panic at %s:%d: %s\n", file, line, msg);
 	uintptr_t rbp, rsp;
-	__asm__ volatile("mov %%rbp, %0; mov %%rsp, %1" : "=r"(rbp), "=r"(rsp));
+	arch_frame(rbp, rsp);
 	backtrace_print((uintptr_t)__builtin_return_address(0), rbp, 0);
 	console_flush();
-	plat->shutdown(1, 139);
+	plat->shutdown(SHUTDOWN_CRASH, 139);
 }

@@ -5,7 +5,7 @@
  * clock, the monotonic clock): never a fixed seed.
  */
 #include "kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 static uint32_t key[8];
 static uint64_t counter;

@@ -6,7 +6,8 @@
  * halts until an interrupt: on Xen, hlt deschedules the vCPU.
  */
 #include "kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
+#include "lock.h"
 
 struct thread *current;
 bool need_resched;
@@ -63,8 +64,7 @@ static void fpu_switch_out(struct thread *t)
 {
 	t->fpu_light = t->in_call;
 	if (t->fpu_light)
-		__asm__ volatile("stmxcsr %0; fnstcw %1"
-				 : "=m"(t->mxcsr), "=m"(t->fcw));
+		cpu_fpu_save_ctl(&t->mxcsr, &t->fcw);
 	else
 		cpu_fpu_save(t->fpu);
 }
@@ -81,15 +81,11 @@ static void fpu_switch_in(struct thread *t, const struct thread *prev)
 	 * usual case: channel ping-pong): nothing to do at all. */
 	if (prev && prev->fpu_light) {
 		if (prev->mxcsr != t->mxcsr || prev->fcw != t->fcw)
-			__asm__ volatile("fldcw %0; ldmxcsr %1"
-					 :
-					 : "m"(t->fcw), "m"(t->mxcsr));
+			cpu_fpu_load_ctl(t->mxcsr, t->fcw);
 		return;
 	}
 	/* The registers hold a full context: empty the x87 stack too. */
-	__asm__ volatile("fninit; fldcw %0; ldmxcsr %1"
-			 :
-			 : "m"(t->fcw), "m"(t->mxcsr));
+	cpu_fpu_reset_ctl(t->mxcsr, t->fcw);
 }
 
 /*
@@ -171,10 +167,11 @@ void sched_wake(struct thread *t)
 
 #define KERN_NESTED (1UL << 63)
 
+struct irq_lock big_lock = IRQ_LOCK_INIT("big_lock");
+
 unsigned long kern_enter(void)
 {
-	unsigned long flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	unsigned long flags = irq_lock(&big_lock);
 	if (cpu_in_kernel)
 		flags |= KERN_NESTED;
 	else
@@ -191,6 +188,5 @@ void kern_leave(unsigned long flags)
 		schedule();
 	current->in_call = false;
 	cpu_in_kernel = 0;
-	if (flags & RFLAGS_IF)
-		__asm__ volatile("sti" ::: "memory");
+	irq_unlock(&big_lock, flags);
 }

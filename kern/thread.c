@@ -1,18 +1,15 @@
 /*
  * Threads. Every thread is a kernel thread running program code in
  * ring 0: pthreads come from musl's pthread_create through clone
- * (sys/sys_thread.c), go threads from thread_go, which is pthread_create
- * on a small lazily-backed stack. A thread runs the kernel on its own
+ * (sys/sys_thread.c), go threads from the runtime (runtime/gothread.c),
+ * which is pthread_create on a small lazily-backed stack from here. A thread runs the kernel on its own
  * stack (below the red zone), so a dead thread's memory is given back by
  * the next thread to run (thread_reap), never by the thread itself.
  */
 #include <errno.h>
-#include <pthread.h>
 
 #include "kern.h"
-#include "arch/x86_64/arch.h"
-
-#define GO_STACK (64 * 1024)
+#include "arch.h"
 
 /*
  * Stacks of go threads that ended, kept mapped (their top pages already
@@ -24,19 +21,19 @@
 static uintptr_t stack_cache[STACK_CACHE];
 static int nstack_cache;
 
-static void *go_stack_get(void)
+void *thread_stack_get(void)
 {
 	if (nstack_cache)
 		return (void *)stack_cache[--nstack_cache];
-	return vm_alloc_stack(GO_STACK, true);
+	return vm_alloc_stack(THREAD_STACK, true);
 }
 
-static void go_stack_put(void *top)
+void thread_stack_put(void *top)
 {
 	if (nstack_cache < STACK_CACHE)
 		stack_cache[nstack_cache++] = (uintptr_t)top;
 	else
-		vm_free_stack(top, GO_STACK);
+		vm_free_stack(top, THREAD_STACK);
 }
 
 static struct thread *all_threads;
@@ -74,7 +71,7 @@ static void thread_free(struct thread *t)
 	if (t->all_next)
 		t->all_next->all_prev = t->all_prev;
 	if (t->own_stack_top)
-		go_stack_put((void *)t->own_stack_top);
+		thread_stack_put((void *)t->own_stack_top);
 	if (t->unmap_len)
 		vm_munmap(t->unmap_start, t->unmap_len);
 	if (cpu.xsave_size <= 2048)
@@ -172,54 +169,9 @@ void thread_prepare(struct thread *t, const struct regs *r)
 	t->sp = (uintptr_t)sf;
 }
 
-struct go_start {
-	void (*fn)(void *);
-	void *arg;
-};
-
-static void *go_main(void *p)
+/* The current thread runs on a stack from thread_stack_get: give it back
+ * (to the cache) once the thread has ended. */
+void thread_own_stack(void *top)
 {
-	struct go_start gs = *(struct go_start *)p;
-	gs.fn(gs.arg);
-	return NULL;
-}
-
-/*
- * go(fn, arg): a detached pthread on a 64 KiB stack that is backed only
- * as it is touched, with a guard page below. musl puts the thread's TLS
- * at the top of a stack it is given, so a go thread that does little
- * costs one or two pages. Runs in program context (not kern_enter'd):
- * it calls musl.
- */
-int thread_go(void (*fn)(void *), void *arg)
-{
-	unsigned long f = kern_enter();
-	void *top = go_stack_get();
-	if (top) {
-		/* sys_clone hands it to the thread it creates. */
-		current->go_stack_top = (uintptr_t)top;
-		current->go_stack_len = GO_STACK;
-	}
-	kern_leave(f);
-	if (!top)
-		return -ENOMEM;
-
-	struct go_start *gs = (struct go_start *)top - 1;
-	gs->fn = fn;
-	gs->arg = arg;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setstack(&a, (char *)top - GO_STACK, GO_STACK - 64);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_t th;
-	int r = pthread_create(&th, &a, go_main, gs);
-	pthread_attr_destroy(&a);
-	if (r) {
-		f = kern_enter();
-		current->go_stack_top = 0;
-		go_stack_put(top);
-		kern_leave(f);
-		return -r;
-	}
-	return 0;
+	current->own_stack_top = (uintptr_t)top;
 }

@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 
 #include "kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 struct vmem vm_space;
 static uintptr_t brk_cur = VM_BASE;

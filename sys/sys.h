@@ -127,7 +127,4 @@ long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 		  const struct timespec *ts, const void *sig);
 
-/* start.c: the program's first thread */
-void proc_start(void) __attribute__((__noreturn__));
-
 #endif

@@ -31,7 +31,7 @@ static long cons_read(struct file *f, void *buf, size_t len)
 	/* The console gives no "input arrived" interrupt on every
 	 * platform, so poll it every 10 ms while the reader waits. */
 	for (;;) {
-		size_t n = plat->console_read(buf, len);
+		size_t n = console_read(buf, len);
 		if (n)
 			return n;
 		timer_sleep_until(now_ns() + 10000000);
@@ -43,7 +43,7 @@ static unsigned cons_poll(struct file *f)
 	(void)f;
 	if (!cons_npending)
 		cons_npending =
-			plat->console_read(cons_pending, sizeof(cons_pending));
+			console_read(cons_pending, sizeof(cons_pending));
 	return POLLOUT | (cons_npending ? POLLIN : 0);
 }
 

@@ -7,7 +7,7 @@
 
 #include "sys.h"
 #include "kern/kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 long sys_brk(unsigned long brk)
 {

@@ -10,7 +10,7 @@
 
 #include "sys.h"
 #include "kern/kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 long sys_exit_group(int status)
 {

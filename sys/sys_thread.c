@@ -10,7 +10,7 @@
 
 #include "sys.h"
 #include "kern/kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 /* The futex ABI (linux/futex.h; musl ships no copy). */
 #define FUTEX_WAIT	     0
@@ -59,11 +59,6 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 		*ptid = t->tid;
 	if (flags & CLONE_CHILD_SETTID)
 		*ctid = t->tid;
-	if (current->go_stack_top && newsp <= current->go_stack_top &&
-	    newsp > current->go_stack_top - current->go_stack_len) {
-		t->own_stack_top = current->go_stack_top;
-		current->go_stack_top = 0;
-	}
 	/* Runnable, not running: musl holds its thread list lock across
 	 * clone, so the child must wait for the parent to return. */
 	sched_add(t);

@@ -8,7 +8,7 @@
 
 #include "sys.h"
 #include "kern/kern.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 
 /* Entries have their own prototypes; gcc accepts a cast through
  * void (*)(void) as deliberate. Calls go through the six-argument type:

@@ -18,6 +18,8 @@
 
 #define RFLAGS_IF 0x200UL
 
+#define VEC_PIC_BASE 0x20 /* the 8259s' IRQ 0-15, bare metal only */
+#define VEC_COM1     (VEC_PIC_BASE + 4)
 #define VEC_TIMER    0xf0 /* local APIC timer, bare metal only */
 #define VEC_UPCALL   0xf3 /* Xen event channel upcall */
 #define VEC_SPURIOUS 0xff
@@ -95,10 +97,37 @@ static inline void irq_disable(void)
 {
 	__asm__ volatile("cli" ::: "memory");
 }
+static inline void irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+/* The interrupt flag as it was, then off: for irq_lock (kern/lock.h). */
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+static inline void arch_irq_restore(unsigned long flags)
+{
+	if (flags & RFLAGS_IF)
+		irq_enable();
+}
+/* The caller's frame pointer and stack pointer, for backtraces. */
+#define arch_frame(rbp, rsp)                                                   \
+	__asm__ volatile("mov %%rbp, %0; mov %%rsp, %1" : "=r"(rbp), "=r"(rsp))
+
+/* Port 0xe9: Xen's and QEMU's debug console (xl dmesg, -debugcon). */
+#define DEBUGCON_PORT 0xe9
+static inline void arch_debugcon_write(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		outb(DEBUGCON_PORT, buf[i]);
+}
 
 /* entry.S, switch.S */
 extern char exc_stubs[];
-extern char irq_stub_0xf0[], irq_stub_0xf3[], irq_stub_0xff[];
+extern char irq_stub_0x24[], irq_stub_0xf0[], irq_stub_0xf3[], irq_stub_0xff[];
 extern char syscall_entry[];
 extern char thread_trampoline[];
 extern volatile uint8_t cpu_in_kernel;
@@ -125,6 +154,23 @@ uint64_t cpu_get_fs(void);
 bool cpu_rdrand(uint64_t *v);
 bool cpu_rdseed(uint64_t *v);
 void cpu_idle(void); /* sti; hlt; cli: wait for one interrupt */
+/* The FPU state a thread keeps across a function call (the C ABI's
+ * callee-saved part): the SSE and x87 control words. */
+static inline void cpu_fpu_save_ctl(uint32_t *mxcsr, uint16_t *fcw)
+{
+	__asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(*mxcsr), "=m"(*fcw));
+}
+static inline void cpu_fpu_load_ctl(uint32_t mxcsr, uint16_t fcw)
+{
+	__asm__ volatile("fldcw %0; ldmxcsr %1" : : "m"(fcw), "m"(mxcsr));
+}
+/* The control words, and an empty x87 stack. */
+static inline void cpu_fpu_reset_ctl(uint32_t mxcsr, uint16_t fcw)
+{
+	__asm__ volatile("fninit; fldcw %0; ldmxcsr %1"
+			 :
+			 : "m"(fcw), "m"(mxcsr));
+}
 
 /* paging.c: 4-level page tables, one address space */
 #define PTE_P	  0x001UL
@@ -151,11 +197,9 @@ void trap_init(void);
 void irq_set_handler(int vec, irq_handler_t fn);
 void trap_exception(struct regs *r);
 void irq_dispatch(struct regs *r);
-
-/* pc.c: the platform without Xen (QEMU -kernel): COM1, TSC, LAPIC, RTC */
-struct platform;
-extern const struct platform pc_platform;
-void pc_init(void);
-void pc_banner(void);
+/* What a syscall instruction runs (entry.S calls it with the saved
+ * registers; the result goes in r->rax): set at start by the layer
+ * that serves syscalls. */
+extern void (*syscall_handler)(struct regs *r);
 
 #endif

@@ -2,10 +2,10 @@
  * PVH entry: Xen (or QEMU's PVH loader) starts us in 32-bit protected mode,
  * paging off, flat segments, %ebx = physical address of hvm_start_info.
  * We build throwaway page tables that identity-map the first 4 GiB with
- * 2 MiB pages, enter long mode and call kmain(start_info_paddr). paging.c
+ * 2 MiB pages, enter long mode and call pvh_entry(start_info_paddr). paging.c
  * replaces these tables with 4 KiB-granular ones as soon as it can.
  *
- * This file and xen/start.c are the only places that know we came in
+ * This file and start/pvh.c are the only places that know we came in
  * through PVH; a classic PV entry would be a second entry here.
  */
 #include <xen/elfnote.h>
@@ -82,8 +82,8 @@ long_entry:
 	movl %eax, %gs
 	movabsq $boot_stack_top, %rsp
 	xorl %ebp, %ebp
-	movl %esi, %edi			/* kmain(start_info_paddr) */
-	call kmain
+	movl %esi, %edi			/* pvh_entry(start_info_paddr) */
+	call pvh_entry
 3:	cli
 	hlt
 	jmp 3b

@@ -174,6 +174,7 @@ void cpu_init(void)
 			(v == 2 || v == 8 || v == 18) ? 3 : 2);
 	for (int v = 32; v < 256; v++)
 		idt_set(v, irq_stub_0xff, 1);
+	idt_set(VEC_COM1, irq_stub_0x24, 1);
 	idt_set(VEC_TIMER, irq_stub_0xf0, 1);
 	idt_set(VEC_UPCALL, irq_stub_0xf3, 1);
 	struct {

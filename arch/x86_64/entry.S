@@ -115,6 +115,7 @@ irq_stub_\vec:
 	pushq $\vec
 	jmp irq_common
 .endm
+	IRQ 0x24		/* COM1 through the 8259 (no Xen) */
 	IRQ 0xf0		/* local APIC timer (no Xen) */
 	IRQ 0xf3		/* Xen event channel upcall */
 	IRQ 0xff		/* spurious / anything else */
@@ -169,7 +170,7 @@ syscall_entry:
 	movq %rsp, %rbx			/* the program's rbx is saved in regs */
 	andq $-16, %rsp
 	movq %rbx, %rdi
-	call syscall_dispatch		/* result goes into regs->rax */
+	call *syscall_handler(%rip)	/* result goes into regs->rax */
 	movq %rbx, %rsp
 	movb $0, cpu_in_kernel(%rip)
 	/* fall through */

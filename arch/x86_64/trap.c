@@ -41,6 +41,8 @@ void irq_set_handler(int vec, irq_handler_t fn)
 
 int irq_nesting;
 
+void (*syscall_handler)(struct regs *r);
+
 void irq_dispatch(struct regs *r)
 {
 	irq_handler_t fn = irq_handlers[r->vec & 0xff];

@@ -1,4 +1,4 @@
-# Host tests of channels and go (kern/chan.c, kern/go.c) on a fake
+# Host tests of channels and go (runtime/chan.c, runtime/go.c) on a fake
 # scheduler of ucontext coroutines (tests/unit/fake_sched.c), under ASan
 # and UBSan, built with unit.mk's rules. `make unit` runs them with the
 # rest; `make unit-chan` alone; one case: `build/unit/test_chan CASE`.
@@ -9,8 +9,8 @@ UNIT_TESTS += chan
 unit: $(B)/unit/test_chan
 
 $(B)/unit/test_chan: $(B)/unit/tests/unit/test_chan.o \
-	$(B)/unit/tests/unit/fake_sched.o $(B)/unit/kern/chan.o \
-	$(B)/unit/kern/go.o
+	$(B)/unit/tests/unit/fake_sched.o $(B)/unit/runtime/chan.o \
+	$(B)/unit/runtime/go.o
 $(B)/unit/test_chan: UNIT_CFLAGS += -Wl,--wrap=malloc,--wrap=free
 
 unit-chan: $(B)/unit/test_chan

@@ -208,10 +208,10 @@ static void start(void)
 	die("a dead thread ran");
 }
 
-int thread_go(void (*fn)(void *), void *arg)
+int go_spawn(void (*fn)(void *), void *arg)
 {
 	if (cur->kdepth)
-		die("thread_go inside kern_enter");
+		die("go_spawn inside kern_enter");
 	struct fthread *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;

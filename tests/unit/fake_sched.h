@@ -1,7 +1,7 @@
 /*
  * A fake scheduler for host unit tests, behind kern.h's interface:
  * current, sched_block, sched_wake, kern_enter, kern_leave, now_ns and
- * thread_go. Fake threads are ucontext coroutines on one host thread, so
+ * go_spawn. Fake threads are ucontext coroutines on one host thread, so
  * blocking really switches threads, and everything is deterministic:
  *
  * - The run queue is FIFO. A thread runs until it blocks, yields, ends,

@@ -5,7 +5,7 @@
 #include <xen/io/xs_wire.h>
 
 #include "kern/kern.h"
-#include "xen/xen_guest.h"
+#include "plat/xen/xen_guest.h"
 #include "test.h"
 
 static void fill_levels(void)

@@ -6,7 +6,7 @@
 HOSTCC ?= gcc
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
-	-iquote . -isystem $(B)/include -D__XEN_INTERFACE_VERSION__=0x00040e00
+	-iquote . -iquote arch/$(ARCH) -isystem $(B)/include -D__XEN_INTERFACE_VERSION__=0x00040e00
 
 # Another make fragment, included before or after this one, adds its
 # test to `make unit` with two lines:
@@ -22,7 +22,7 @@ $(B)/unit/test_initstack: $(B)/unit/kern/initstack.o
 $(B)/unit/test_page: $(B)/unit/kern/page.o
 $(B)/unit/test_vmem: $(B)/unit/kern/vmem.o
 $(B)/unit/test_symbols: $(B)/unit/kern/symbols.o
-$(B)/unit/test_xs: $(B)/unit/xen/xs.o
+$(B)/unit/test_xs: $(B)/unit/drivers/xen/xs.o $(B)/unit/kern/printk.o
 
 # Keep the objects: make would delete them as intermediate files.
 .PRECIOUS: $(B)/unit/%.o

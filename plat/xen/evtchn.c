@@ -10,7 +10,7 @@
 #include <errno.h>
 
 #include "xen_guest.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 #include "kern/kern.h"
 
 #define MAX_PORTS     1024

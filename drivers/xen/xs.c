@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <xen/io/xs_wire.h>
 
-#include "xen_guest.h"
-#include "arch/x86_64/arch.h"
+#include "xendrv.h"
+#include "arch.h"
 #include "kern/kern.h"
 
 uint64_t xs_pfn;
@@ -215,4 +215,16 @@ int xs_domid(void)
 	for (char *p = buf; *p >= '0' && *p <= '9'; p++)
 		v = v * 10 + (*p - '0');
 	return v;
+}
+
+void xs_banner(void)
+{
+	printk("  store: pfn %#lx evtchn %u\n", xs_pfn, xs_port);
+}
+
+void xs_exit_report(int status)
+{
+	char s[12];
+	ksnprintf(s, sizeof(s), "%d", status);
+	xs_write("data/exit-status", s);
 }

@@ -7,11 +7,12 @@
  * consume (it notifies us) and go on. '\n' goes out as "\r\n", as a Linux
  * terminal with ONLCR would send it, so `xl console` shows clean lines.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <xen/io/console.h>
 
-#include "xen_guest.h"
-#include "arch/x86_64/arch.h"
+#include "xendrv.h"
+#include "arch.h"
 #include "kern/kern.h"
 
 uint64_t xencons_pfn;
@@ -19,26 +20,36 @@ evtchn_port_t xencons_port;
 static struct xencons_interface *intf;
 static struct waitq cons_wq;
 
+/* One port for both directions: room in out[] for writers, and maybe
+ * input in in[] for readers; each looks at its ring again. */
 static void xencons_event(evtchn_port_t port, void *data)
 {
 	(void)port;
 	(void)data;
 	wake_all(&cons_wq);
+	if (intf && intf->in_cons != intf->in_prod)
+		console_input();
 }
 
-void xencons_init(void)
+int xencons_init(void)
 {
 	uint64_t pfn, port;
 	if (hvm_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) ||
 	    hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &port) || !pfn)
-		return;
+		return -ENODEV;
 	if (paging_map_phys(pfn << PAGE_SHIFT, PAGE_SIZE, PTE_W | paging_nx()))
-		return;
+		return -ENOMEM;
 	xencons_pfn = pfn;
 	xencons_port = port;
 	intf = (struct xencons_interface *)(pfn << PAGE_SHIFT);
 	evtchn_bind(xencons_port, xencons_event, NULL);
 	evtchn_unmask(xencons_port);
+	return 0;
+}
+
+void xencons_banner(void)
+{
+	printk("  console: pfn %#lx evtchn %u\n", xencons_pfn, xencons_port);
 }
 
 static uint32_t out_space(void)
@@ -75,11 +86,10 @@ static void put_bytes(const char *buf, size_t len)
 	}
 }
 
-void xencons_write(const char *buf, size_t len)
+static void xencons_write(const char *buf, size_t len)
 {
 	if (!intf) {
-		for (size_t i = 0; i < len; i++)
-			outb(0xe9, buf[i]);
+		arch_debugcon_write(buf, len);
 		return;
 	}
 	while (len) {
@@ -97,7 +107,7 @@ void xencons_write(const char *buf, size_t len)
 	evtchn_notify(xencons_port);
 }
 
-size_t xencons_read(char *buf, size_t len)
+static size_t xencons_read(char *buf, size_t len)
 {
 	if (!intf)
 		return 0;
@@ -117,7 +127,7 @@ size_t xencons_read(char *buf, size_t len)
 }
 
 /* Wait, at most ~2 s, until xenconsoled has taken everything. */
-void xencons_flush(void)
+static void xencons_flush(void)
 {
 	if (!intf)
 		return;
@@ -129,3 +139,9 @@ void xencons_flush(void)
 		evtchn_clear(xencons_port);
 	}
 }
+
+const struct console_ops xencons_ops = {
+	.write = xencons_write,
+	.read = xencons_read,
+	.flush = xencons_flush,
+};

@@ -5,7 +5,7 @@
  * and fires VIRQ_TIMER.
  */
 #include "xen_guest.h"
-#include "arch/x86_64/arch.h"
+#include "arch.h"
 #include "kern/kern.h"
 
 static uint64_t last_ns;

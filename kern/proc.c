@@ -1,15 +1,29 @@
 /*
- * Starting the program: its first thread, an 8 MiB stack (backed as it is
+ * The process: starting the program: its first thread, an 8 MiB stack (backed as it is
  * touched) holding what Linux would put there, and a jump to musl's
  * _start, found in the image's own ELF header.
  */
 #include <elf.h>
 
-#include "sys.h"
-#include "kern/kern.h"
-#include "arch/x86_64/arch.h"
+#include "kern.h"
+#include "arch.h"
 
 #define MAIN_STACK (8UL << 20)
+
+struct mem_region ram[BOOT_MEM_MAX];
+int nram;
+struct cmdline kcmdline;
+const char *prog_name = "program";
+bool kquiet;
+const struct platform *plat;
+
+noreturn void kexit(int status)
+{
+	if (status)
+		printk("atman: exit status %d\n", status);
+	console_flush();
+	plat->shutdown(SHUTDOWN_OFF, status);
+}
 
 extern char __atman_image_start[];
 
@@ -24,7 +38,6 @@ noreturn void proc_start(void)
 		panic("out of memory for the first thread");
 	cpu_fpu_init_state(t->fpu);
 	sched_init(t);
-	fd_init();
 
 	uintptr_t top = (uintptr_t)vm_alloc_stack(MAIN_STACK, true);
 	if (!top)

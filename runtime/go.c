@@ -1,16 +1,16 @@
 /*
- * go threads (the contract is include/atman/task.h): thread_go does the
+ * go threads (the contract is include/atman/task.h): go_spawn does the
  * work; this is the exported name and its error contract.
  */
 #include <errno.h>
 
-#include "kern.h"
+#include "runtime.h"
 #include "include/atman/task.h"
 
 int atman_go(void (*fn)(void *), void *arg)
 {
 	if (!fn)
 		return -EINVAL;
-	int r = thread_go(fn, arg);
+	int r = go_spawn(fn, arg);
 	return r < 0 ? r : 0;
 }

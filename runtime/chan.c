@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "kern.h"
+#include "kern/kern.h"
 #include "include/atman/chan.h"
 
 #define CHAN_MAGIC   0x6e616863u /* "chan" */

@@ -1,13 +1,15 @@
 /*
  * The platform without Xen: QEMU -kernel boots the same PVH image on a
- * plain PC. Console on COM1, time from the TSC (calibrated against the
- * PIT) plus the CMOS clock, the one-shot timer on the local APIC, and the
- * exit status through QEMU's isa-debug-exit port (0xf4) when present.
+ * plain PC. Time from the TSC (calibrated against the PIT) plus the CMOS
+ * clock, the one-shot timer on the local APIC, and the exit status
+ * through QEMU's isa-debug-exit port (0xf4) when present. The console on
+ * COM1 is com1.c.
  */
+#include "pc.h"
 #include "arch.h"
 #include "kern/kern.h"
 
-#define COM1		 0x3f8
+#define DEBUG_EXIT_PORT	 0xf4 /* QEMU isa-debug-exit */
 #define LAPIC_BASE	 0xfee00000UL
 #define LAPIC_EOI	 0xb0
 #define LAPIC_SVR	 0xf0
@@ -18,36 +20,6 @@
 static uint64_t tsc0, tsc_hz, ns_per_tsc_q32;
 static uint64_t lapic_hz, rtc_epoch_ns;
 static volatile uint32_t *lapic;
-
-static void uart_putc(char c)
-{
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
-		cpu_relax();
-	outb(COM1, c);
-}
-
-static void pc_console_write(const char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n')
-			uart_putc('\r');
-		uart_putc(buf[i]);
-	}
-}
-
-static size_t pc_console_read(char *buf, size_t len)
-{
-	size_t n = 0;
-	while (n < len && (inb(COM1 + 5) & 1))
-		buf[n++] = inb(COM1);
-	return n;
-}
-
-static void pc_console_flush(void)
-{
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x40); i++)
-		cpu_relax();
-}
 
 static uint64_t pc_monotonic_ns(void)
 {
@@ -93,7 +65,7 @@ static void lapic_timer_irq(struct regs *r)
 static noreturn void pc_shutdown(int reason, int status)
 {
 	/* isa-debug-exit: QEMU exits with (status << 1) | 1. */
-	outl(0xf4, reason ? 139 : status);
+	outl(DEBUG_EXIT_PORT, reason == SHUTDOWN_CRASH ? 139 : status);
 	outw(0x604, 0x2000);  /* ACPI S5 on q35 */
 	outw(0xb004, 0x2000); /* older PIIX setups */
 	for (;;)
@@ -153,28 +125,14 @@ static void rtc_read(void)
 		1000000000ULL;
 }
 
-void pc_init(void)
+static void pc_early_init(struct boot_info *b)
 {
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x80);
-	outb(COM1 + 0, 0x01); /* 115200 baud */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03); /* 8n1 */
-	outb(COM1 + 2, 0xc7);
-	outb(COM1 + 4, 0x0b);
+	(void)b; /* the PVH loader's memory map is all there is */
+}
 
-	/* Remap the 8259s away from the exception vectors, then mask them:
-	 * the local APIC timer is our only interrupt. */
-	outb(0x20, 0x11);
-	outb(0xa0, 0x11);
-	outb(0x21, 0x20);
-	outb(0xa1, 0x28);
-	outb(0x21, 4);
-	outb(0xa1, 2);
-	outb(0x21, 1);
-	outb(0xa1, 1);
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
+static void pc_init(void)
+{
+	pic_init();
 
 	if (cpu.apic && !paging_map_phys(LAPIC_BASE, PAGE_SIZE,
 					 PTE_W | PTE_PCD | paging_nx())) {
@@ -193,7 +151,7 @@ void pc_init(void)
 	rtc_read();
 }
 
-void pc_banner(void)
+static void pc_banner(void)
 {
 	printk("  platform: PC without Xen (QEMU); console on COM1\n");
 	printk("  tsc: %lu kHz, lapic timer: %lu kHz\n", tsc_hz / 1000,
@@ -202,9 +160,9 @@ void pc_banner(void)
 
 const struct platform pc_platform = {
 	.name = "pc",
-	.console_write = pc_console_write,
-	.console_read = pc_console_read,
-	.console_flush = pc_console_flush,
+	.early_init = pc_early_init,
+	.init = pc_init,
+	.banner = pc_banner,
 	.monotonic_ns = pc_monotonic_ns,
 	.wallclock_ns = pc_wallclock_ns,
 	.timer_set = pc_timer_set,

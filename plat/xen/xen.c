@@ -1,0 +1,112 @@
+/*
+ * The Xen platform: find Xen, install the hypercall page, map
+ * shared_info, set the event-channel upcall vector, and serve the
+ * kernel's struct platform (time, timer, idle, shutdown). How we were
+ * started (PVH's start info, later PV's) is the boot entry's business:
+ * it hands us a neutral struct boot_info.
+ */
+#include <stdint.h>
+#include <xen/arch-x86/cpuid.h>
+
+#include "xen_guest.h"
+#include "arch.h"
+#include "kern/kern.h"
+
+char hypercall_page[4096]
+	__attribute__((section(".bss.atman.hcall"), aligned(4096)));
+static char shared_page[4096] __attribute__((aligned(4096)));
+shared_info_t *xen_shared;
+void (*xen_exit_report)(int status);
+static uint32_t xen_cpuid_base;
+
+bool xen_detect(void)
+{
+	for (uint32_t base = 0x40000000; base < 0x40010000; base += 0x100) {
+		uint32_t r[4];
+		cpuid(base, 0, r);
+		if (r[1] == XEN_CPUID_SIGNATURE_EBX &&
+		    r[2] == XEN_CPUID_SIGNATURE_ECX &&
+		    r[3] == XEN_CPUID_SIGNATURE_EDX && r[0] - base >= 2) {
+			xen_cpuid_base = base;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The BIOS E820 layout XENMEM_memory_map returns (not a Xen type). */
+struct e820_entry {
+	uint64_t addr, size;
+	uint32_t type;
+} __attribute__((packed));
+#define E820_RAM 1
+
+static void xen_early_init(struct boot_info *b)
+{
+	uint32_t r[4];
+	cpuid(xen_cpuid_base + 2, 0, r);
+	/* EBX is the MSR; writing a page's address makes Xen fill it. */
+	wrmsr(r[1], (uintptr_t)hypercall_page);
+
+	struct xen_add_to_physmap xatp = {
+		.domid = DOMID_SELF,
+		.space = XENMAPSPACE_shared_info,
+		.idx = 0,
+		.gpfn = (uintptr_t)shared_page >> PAGE_SHIFT,
+	};
+	if (hyp_memory_op(XENMEM_add_to_physmap, &xatp))
+		panic("cannot map shared_info");
+	xen_shared = (shared_info_t *)shared_page;
+
+	if (b->nmem == 0) {
+		static struct e820_entry map[BOOT_MEM_MAX];
+		struct xen_memory_map mm = { .nr_entries = BOOT_MEM_MAX };
+		set_xen_guest_handle(mm.buffer, map);
+		if (hyp_memory_op(XENMEM_memory_map, &mm) == 0)
+			for (unsigned i = 0; i < mm.nr_entries; i++)
+				b->mem[b->nmem++] = (struct boot_mem){
+					map[i].addr, map[i].addr + map[i].size,
+					map[i].type == E820_RAM
+				};
+	}
+}
+
+static noreturn void xen_shutdown(int reason, int status)
+{
+	if (reason == SHUTDOWN_OFF && xen_exit_report)
+		xen_exit_report(status);
+	for (;;)
+		sched_shutdown(reason ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+}
+
+static void xen_init(void)
+{
+	evtchn_init();
+	/* Event-channel upcalls arrive as a plain IDT vector. */
+	if (hvm_set_param(HVM_PARAM_CALLBACK_IRQ,
+			  ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) |
+				  VEC_UPCALL))
+		panic("cannot set the event channel callback vector");
+	xen_time_init();
+}
+
+static void xen_banner(void)
+{
+	long v = hyp_xen_version(XENVER_version, NULL);
+	xen_extraversion_t extra = { 0 };
+	hyp_xen_version(XENVER_extraversion, extra);
+	printk("  xen: %ld.%ld%s\n", v >> 16, v & 0xffff, extra);
+	printk("  shared_info: %#lx\n", (uintptr_t)xen_shared);
+}
+
+const struct platform xen_platform = {
+	.name = "xen",
+	.early_init = xen_early_init,
+	.init = xen_init,
+	.banner = xen_banner,
+	.monotonic_ns = xen_monotonic_ns,
+	.wallclock_ns = xen_wallclock_ns,
+	.timer_set = xen_timer_set,
+	.idle = evtchn_idle,
+	.shutdown = xen_shutdown,
+};

@@ -1,0 +1,158 @@
+/*
+ * kern_start: from a boot entry to the program's _start. The one place
+ * that knows every layer: it brings up the CPU, memory, the platform
+ * chosen by the entry, that platform's devices and the syscall layer, and
+ * registers each with the layers that call up into it (the console
+ * driver, the syscall handler, the exit-status report).
+ */
+#include "start.h"
+#include "arch.h"
+#include "kern/kern.h"
+#include "plat/pc/pc.h"
+#include "plat/xen/xen_guest.h"
+#include "drivers/xen/xendrv.h"
+#include "sys/sys.h"
+
+extern const char atman_progname[] __attribute__((weak));
+extern char __atman_image_start[], __atman_image_end[];
+
+#define LOW_LIMIT (1ULL << 32) /* what the boot page tables map */
+
+/* Does [s, e) overlap a boot module? Then it is not free RAM. */
+static bool in_module(const struct boot_info *b, uint64_t *s, uint64_t *e)
+{
+	for (unsigned i = 0; i < b->nmod; i++) {
+		uint64_t ms = ALIGN_DOWN(b->mod[i].start, PAGE_SIZE);
+		uint64_t me =
+			ALIGN_UP(b->mod[i].start + b->mod[i].len, PAGE_SIZE);
+		if (ms < *e && me > *s) {
+			*s = ms;
+			*e = me;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Give [s, e) to the page pool, less the boot modules in it. */
+static void mem_add(const struct boot_info *b, uint64_t s, uint64_t e)
+{
+	while (s < e) {
+		uint64_t ms = s, me = e;
+		if (!in_module(b, &ms, &me)) {
+			page_pool_add(&pages, s, e);
+			return;
+		}
+		if (ms > s)
+			page_pool_add(&pages, s, ms);
+		s = me;
+	}
+}
+
+/* Free RAM from the memory map into the page pool: below 4 GiB first
+ * (all the boot page tables reach), the rest once paging maps it. Page 0,
+ * the image and the boot modules are never handed out. */
+static void mem_init(const struct boot_info *b, bool high)
+{
+	uintptr_t img0 = (uintptr_t)__atman_image_start;
+	uintptr_t img1 = (uintptr_t)__atman_image_end;
+	for (unsigned i = 0; i < b->nmem; i++) {
+		if (!b->mem[i].ram)
+			continue;
+		uint64_t s = b->mem[i].start, e = b->mem[i].end;
+		if (!high && nram < BOOT_MEM_MAX)
+			ram[nram++] = (struct mem_region){ s, e };
+		if (high ? e <= LOW_LIMIT : s >= LOW_LIMIT)
+			continue;
+		if (high)
+			s = MAX(s, LOW_LIMIT);
+		else
+			e = MIN(e, LOW_LIMIT);
+		s = MAX(s, PAGE_SIZE); /* page 0 is never handed out */
+		if (s < img0)
+			mem_add(b, s, MIN(e, img0));
+		if (e > img1)
+			mem_add(b, MAX(s, img1), e);
+	}
+}
+
+/* The Xen devices every guest has: the PV console, then xenstore (which
+ * carries the exit status out). */
+static void xen_devices_start(void)
+{
+	if (xencons_init() == 0)
+		console_register(&xencons_ops);
+	if (xs_init() == 0)
+		xen_exit_report = xs_exit_report;
+	else
+		printk("atman: no xenstore: exit status goes to the console "
+		       "only\n");
+}
+
+static void xen_devices_banner(void)
+{
+	xencons_banner();
+	xs_banner();
+}
+
+static void pc_devices_start(void)
+{
+	com1_init();
+	console_register(&com1_ops);
+}
+
+static void banner(const struct boot_info *b)
+{
+	printk("Atman OS\n");
+	plat->banner();
+	if (b->entry_banner)
+		b->entry_banner();
+	printk("  nr_modules: %u\n", b->nmod);
+	printk("  cmdline: \"%s\"\n", b->cmdline);
+	for (unsigned i = 0; i < b->nmem; i++)
+		printk("  memory: 0x%08lx-0x%08lx %s\n", b->mem[i].start,
+		       b->mem[i].end, b->mem[i].ram ? "ram" : "reserved");
+	if (plat == &xen_platform)
+		xen_devices_banner();
+	printk("  pages: %lu free of %lu (%lu KiB)\n", pages.free_pages,
+	       pages.total_pages, pages.total_pages * 4);
+}
+
+noreturn void kern_start(struct boot_info *b)
+{
+	plat = b->plat;
+	cpu_init();
+	plat->early_init(b);
+	mem_init(b, false);
+	if (!pages.free_pages)
+		panic("no usable RAM in the memory map");
+	paging_init();
+	mem_init(b, true);
+	vm_init();
+	trap_init();
+	plat->init();
+	if (plat == &xen_platform)
+		xen_devices_start();
+	else
+		pc_devices_start();
+	syscall_handler = syscall_dispatch;
+	if (atman_progname)
+		prog_name = atman_progname;
+
+	int bad = cmdline_parse(&kcmdline, b->cmdline);
+	kquiet = cmdline_opt(&kcmdline, "atman.quiet") != NULL;
+	console_debugcon = cmdline_opt(&kcmdline, "atman.debugcon") != NULL;
+	if (!kquiet)
+		banner(b);
+	if (b->cmdline_len > CMDLINE_MAX && !bad) {
+		kcmdline.error = "command line too long (more than 1024 bytes)";
+		bad = -1;
+	}
+	if (bad) {
+		printk("atman: bad command line: %s\n", kcmdline.error);
+		kexit(2);
+	}
+	random_init();
+	fd_init();
+	proc_start();
+}
