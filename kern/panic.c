@@ -42,24 +42,13 @@ static void print_pc(const char *prefix, uintptr_t pc)
 		printk("%s0x%lx\n", prefix, pc);
 }
 
-/* Does a call instruction end at ret: a direct one (e8 rel32), whose
- * target goes to *target, or an indirect one (ff /2: through a register,
- * [reg+disp8] or [rip+disp32]), for which *target is 0? */
+/* Is ret a return address (a call instruction ends there)? *target:
+ * the call's target when the instruction says (arch_call_before). */
 static bool after_call(uintptr_t ret, uintptr_t *target)
 {
 	if (!in_text(ret) || ret < (uintptr_t)__atman_text_start + 6)
 		return false;
-	const uint8_t *p = (const uint8_t *)ret;
-	int32_t rel;
-	memcpy(&rel, p - 4, sizeof(rel));
-	*target = 0;
-	if (p[-5] == 0xe8) {
-		*target = ret + rel;
-		return true;
-	}
-	return (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0) ||
-	       (p[-3] == 0xff && (p[-2] & 0xf8) == 0x50) ||
-	       (p[-6] == 0xff && p[-5] == 0x15);
+	return arch_call_before((const uint8_t *)ret, target);
 }
 
 /*
@@ -142,17 +131,6 @@ void backtrace_print(uintptr_t rip, uintptr_t rbp, uintptr_t rsp)
 	}
 }
 
-static void regs_print(struct regs *r)
-{
-	printk("rip %016lx rsp %016lx rbp %016lx\n", r->rip, r->rsp, r->rbp);
-	printk("rax %016lx rbx %016lx rcx %016lx\n", r->rax, r->rbx, r->rcx);
-	printk("rdx %016lx rsi %016lx rdi %016lx\n", r->rdx, r->rsi, r->rdi);
-	printk("r8  %016lx r9  %016lx r10 %016lx\n", r->r8, r->r9, r->r10);
-	printk("r11 %016lx r12 %016lx r13 %016lx\n", r->r11, r->r12, r->r13);
-	printk("r14 %016lx r15 %016lx rfl %016lx\n", r->r14, r->r15, r->rflags);
-	printk("fs  %016lx\n", cpu_get_fs());
-}
-
 noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 {
 	irq_disable();
@@ -164,7 +142,7 @@ noreturn void crash(const char *what, struct regs *r, uintptr_t addr)
 		printk("\natman: crash: %s\n", what);
 	if (r) {
 		print_pc("in ", r->rip);
-		regs_print(r);
+		arch_regs_print(r);
 		backtrace_print(r->rip, r->rbp, r->rsp);
 	}
 	console_flush();

@@ -197,6 +197,9 @@ void trap_init(void);
 void irq_set_handler(int vec, irq_handler_t fn);
 void trap_exception(struct regs *r);
 void irq_dispatch(struct regs *r);
+void arch_regs_print(const struct regs *r); /* for crash reports */
+/* Does a call instruction end just before p? (backtraces) */
+bool arch_call_before(const uint8_t *p, uintptr_t *target);
 /* What a syscall instruction runs (entry.S calls it with the saved
  * registers; the result goes in r->rax): set at start by the layer
  * that serves syscalls. */

@@ -120,3 +120,32 @@ void trap_init(void)
 	}
 	cpu_set_ist(ist);
 }
+
+void arch_regs_print(const struct regs *r)
+{
+	printk("rip %016lx rsp %016lx rbp %016lx\n", r->rip, r->rsp, r->rbp);
+	printk("rax %016lx rbx %016lx rcx %016lx\n", r->rax, r->rbx, r->rcx);
+	printk("rdx %016lx rsi %016lx rdi %016lx\n", r->rdx, r->rsi, r->rdi);
+	printk("r8  %016lx r9  %016lx r10 %016lx\n", r->r8, r->r9, r->r10);
+	printk("r11 %016lx r12 %016lx r13 %016lx\n", r->r11, r->r12, r->r13);
+	printk("r14 %016lx r15 %016lx rfl %016lx\n", r->r14, r->r15, r->rflags);
+	printk("fs  %016lx\n", cpu_get_fs());
+}
+
+/* Does a call instruction end at ret (6 readable bytes before it): a
+ * direct one (e8 rel32), whose target goes to *target, or an indirect
+ * one (ff /2: through a register, [reg+disp8] or [rip+disp32]), for
+ * which *target is 0? */
+bool arch_call_before(const uint8_t *p, uintptr_t *target)
+{
+	int32_t rel;
+	memcpy(&rel, p - 4, sizeof(rel));
+	*target = 0;
+	if (p[-5] == 0xe8) {
+		*target = (uintptr_t)p + rel;
+		return true;
+	}
+	return (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0) ||
+	       (p[-3] == 0xff && (p[-2] & 0xf8) == 0x50) ||
+	       (p[-6] == 0xff && p[-5] == 0x15);
+}
