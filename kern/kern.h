@@ -189,6 +189,7 @@ struct thread {
 	/* In a direct call from the program (kern_enter): a switch here
 	 * keeps only what the C ABI preserves across a call. */
 	bool in_call;
+	bool kthread; /* the kernel's own (kthread_start), not the program's */
 	bool fpu_light; /* switched out with only mxcsr and fcw saved */
 	uint32_t mxcsr;
 	uint16_t fcw;
@@ -248,6 +249,11 @@ void *thread_stack_get(void);
 void thread_stack_put(void *top);
 /* The current thread runs on such a stack: free it when the thread ends. */
 void thread_own_stack(void *top);
+/* A kernel thread: runs fn(arg) in kernel context (interrupts off, on a
+ * KTHREAD_STACK stack of its own) and never returns from it. It does not
+ * count as one of the program's threads. NULL when out of memory. */
+#define KTHREAD_STACK (32 * 1024)
+struct thread *kthread_start(void (*fn)(void *), void *arg);
 noreturn void thread_exit(int status);
 
 /* timer.c: sleeping, time slices, and the timer interrupt */

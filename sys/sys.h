@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/times.h>
 #include <sys/time.h>
@@ -37,10 +38,14 @@ struct file_ops {
 	void (*release)(struct file *f);
 	unsigned (*poll)(struct file *f); /* POLLIN/POLLOUT ready now */
 	unsigned mode;			  /* S_IFCHR etc., for fstat */
+	/* The kind calls file_changed whenever its readiness may have
+	 * changed: a poll on such files alone needs no recheck. */
+	bool notifies;
 };
 struct file {
 	const struct file_ops *ops;
 	int refs;
+	unsigned flags; /* O_NONBLOCK */
 	void *priv;
 };
 #define FD_MAX 1024
@@ -120,11 +125,37 @@ long sys_getrusage(int who, struct rusage *ru);
 long sys_times(struct tms *buf);
 
 /* sys_poll.c: poll and select; with no descriptors, pure timeouts */
+void file_changed(struct file *f); /* wake pollers: readiness may differ */
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	       const void *sigmask, size_t sigsz);
 long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 		  const struct timespec *ts, const void *sig);
+
+/* sys_net.c: sockets */
+long sys_socket(int family, int type, int protocol);
+long sys_socketpair(int family, int type, int protocol, int *sv);
+long sys_bind(int fd, const struct sockaddr *a, socklen_t len);
+long sys_listen(int fd, int backlog);
+long sys_accept(int fd, struct sockaddr *a, socklen_t *len);
+long sys_accept4(int fd, struct sockaddr *a, socklen_t *len, int flags);
+long sys_connect(int fd, const struct sockaddr *a, socklen_t len);
+long sys_getsockname(int fd, struct sockaddr *a, socklen_t *len);
+long sys_getpeername(int fd, struct sockaddr *a, socklen_t *len);
+long sys_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *a, socklen_t alen);
+long sys_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *a,
+		  socklen_t *alen);
+long sys_sendmsg(int fd, const struct msghdr *m, int flags);
+long sys_recvmsg(int fd, struct msghdr *m, int flags);
+long sys_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
+long sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags,
+		  struct timespec *ts);
+long sys_shutdown(int fd, int how);
+long sys_setsockopt(int fd, int level, int name, const void *val,
+		    socklen_t len);
+long sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
 
 #endif

@@ -249,10 +249,12 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 		return fd_install_from(f, (int)arg);
 	case F_GETFD:
 	case F_SETFD:
+		return 0;
 	case F_SETFL:
+		f->flags = (f->flags & ~O_NONBLOCK) | (arg & O_NONBLOCK);
 		return 0;
 	case F_GETFL:
-		return O_RDWR;
+		return O_RDWR | f->flags;
 	}
 	return -EINVAL;
 }

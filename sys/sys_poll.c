@@ -1,9 +1,11 @@
 /*
  * poll, ppoll, select, pselect6. A descriptor's readiness comes from its
- * file's poll op. Not every file can wake us when it becomes ready (the
- * console gives no input interrupt on every platform), so while nothing
- * is ready we look again every 10 ms; with no descriptors at all these
- * are pure timeouts and sleep to the deadline in one go.
+ * file's poll op. Files whose kind says so (sockets) call file_changed
+ * when their readiness may have changed, which wakes every poller to
+ * look again. The console cannot (it gives no input interrupt on every
+ * platform): while one is polled and nothing is ready, we also look
+ * again every 10 ms. With no descriptors at all these are pure timeouts
+ * and sleep to the deadline in one go.
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,16 +16,29 @@
 
 #define POLL_RECHECK_NS 10000000ULL
 
-static unsigned file_ready(int fd)
+/* Pollers of files that notify; every file_changed wakes them all. */
+static struct waitq pollers;
+
+void file_changed(struct file *f)
+{
+	(void)f;
+	wake_all(&pollers);
+}
+
+/* Readiness of fd; *silent set if its file cannot tell us of changes. */
+static unsigned file_ready(int fd, bool *silent)
 {
 	struct file *f = fd_get(fd);
 	if (!f)
 		return POLLNVAL;
+	if (!f->ops->notifies)
+		*silent = true;
 	return f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
 }
 
-/* Sleep until the deadline (0: none), or the next recheck if asked. */
-static bool poll_sleep(uint64_t deadline, bool recheck)
+/* Sleep until the deadline (0: none) or, with files, a file_changed,
+ * or the next recheck if asked. False when the deadline has passed. */
+static bool poll_sleep(uint64_t deadline, bool files, bool recheck)
 {
 	uint64_t now = now_ns();
 	if (deadline && now >= deadline)
@@ -31,7 +46,10 @@ static bool poll_sleep(uint64_t deadline, bool recheck)
 	uint64_t until = deadline;
 	if (recheck && (!until || until > now + POLL_RECHECK_NS))
 		until = now + POLL_RECHECK_NS;
-	sched_block(until);
+	if (files)
+		wait_device(&pollers, until);
+	else
+		sched_block(until); /* forever, alone: a deadlock report */
 	return true;
 }
 
@@ -45,17 +63,18 @@ static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline)
 		return -EFAULT;
 	for (;;) {
 		long count = 0;
+		bool silent = false;
 		for (unsigned long i = 0; i < n; i++) {
 			fds[i].revents = 0;
 			if (fds[i].fd < 0)
 				continue;
-			unsigned m = file_ready(fds[i].fd);
+			unsigned m = file_ready(fds[i].fd, &silent);
 			fds[i].revents = m & (fds[i].events | POLLERR |
 					      POLLHUP | POLLNVAL);
 			if (fds[i].revents)
 				count++;
 		}
-		if (count || !poll_sleep(deadline, n > 0))
+		if (count || !poll_sleep(deadline, n > 0, silent))
 			return count;
 	}
 }
@@ -92,6 +111,7 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 			memcpy(&in[k], sets[k], ALIGN_UP(n, 64) / 8);
 	for (;;) {
 		long count = 0;
+		bool silent = false;
 		for (int k = 0; k < 3; k++)
 			if (sets[k])
 				memset(sets[k], 0, ALIGN_UP(n, 64) / 8);
@@ -101,7 +121,7 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 				want[k] = sets[k] && FD_ISSET(fd, &in[k]);
 			if (!want[0] && !want[1] && !want[2])
 				continue;
-			unsigned m = file_ready(fd);
+			unsigned m = file_ready(fd, &silent);
 			if (m & POLLNVAL)
 				return -EBADF;
 			bool got[3] = { want[0] && (m & (POLLIN | POLLHUP)),
@@ -113,7 +133,7 @@ static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 					count++;
 				}
 		}
-		if (count || !poll_sleep(deadline, n > 0))
+		if (count || !poll_sleep(deadline, n > 0, silent))
 			return count;
 	}
 }
