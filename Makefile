@@ -44,6 +44,7 @@ KSRCS := \
 	arch/$(ARCH)/cpu.c \
 	arch/$(ARCH)/paging.c \
 	arch/$(ARCH)/trap.c \
+	arch/$(ARCH)/sigframe.c \
 	plat/pc/pc.c \
 	plat/pc/com1.c \
 	plat/xen/xen.c \
@@ -69,6 +70,8 @@ KSRCS := \
 	kern/thread.c \
 	kern/futex.c \
 	kern/proc.c \
+	kern/signal.c \
+	kern/ptimer.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
@@ -79,6 +82,8 @@ KSRCS := \
 	sys/sys_proc.c \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
+	sys/sys_signal.c \
+	sys/sys_timer.c \
 	start/pvh.c \
 	start/start.c
 
