@@ -45,6 +45,7 @@ KSRCS := \
 	arch/$(ARCH)/cpu.c \
 	arch/$(ARCH)/paging.c \
 	arch/$(ARCH)/trap.c \
+	arch/$(ARCH)/sigframe.c \
 	plat/pc/pc.c \
 	plat/pc/com1.c \
 	plat/xen/xen.c \
@@ -70,6 +71,8 @@ KSRCS := \
 	kern/thread.c \
 	kern/futex.c \
 	kern/proc.c \
+	kern/signal.c \
+	kern/ptimer.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
@@ -80,6 +83,8 @@ KSRCS := \
 	sys/sys_proc.c \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
+	sys/sys_signal.c \
+	sys/sys_timer.c \
 	sys/sys_net.c \
 	start/pvh.c \
 	start/start.c

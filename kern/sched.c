@@ -5,6 +5,8 @@
  * it (sched_preempt, called from entry.S). With nothing to run the CPU
  * halts until an interrupt: on Xen, hlt deschedules the vCPU.
  */
+#include <errno.h>
+
 #include "kern.h"
 #include "arch.h"
 #include "lock.h"
@@ -155,6 +157,30 @@ bool sched_block(uint64_t deadline_ns)
 	if (deadline_ns)
 		timer_cancel(t);
 	return t->woken;
+}
+
+int sched_block_intr(uint64_t deadline_ns)
+{
+	struct thread *t = current;
+	if (signal_next(t))
+		return -EINTR;
+	t->woken = false;
+	t->timed_out = false;
+	t->interrupted = false;
+	t->intr_sleep = true;
+	if (deadline_ns)
+		timer_add(t, deadline_ns);
+	while (!t->woken && !t->timed_out && !t->interrupted) {
+		t->state = T_BLOCKED;
+		schedule();
+	}
+	if (deadline_ns)
+		timer_cancel(t);
+	t->intr_sleep = false;
+	/* Woken wins: the waker took us off its queue. */
+	if (t->woken)
+		return 1;
+	return t->interrupted ? -EINTR : 0;
 }
 
 void sched_wake(struct thread *t)

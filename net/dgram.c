@@ -153,8 +153,11 @@ long dgram_recv(struct sock *s, const struct iovec *iov, int iovcnt, int flags,
 			s->err = 0;
 			return -e;
 		}
-		if (nonblock || sock_wait(s, deadline))
+		if (nonblock)
 			return -EAGAIN;
+		int r = sock_wait(s, deadline);
+		if (r)
+			return r;
 	}
 	struct sock_dgram *d = s->dq_head;
 	size_t len = d->p->tot_len, room = iov_total(iov, iovcnt);

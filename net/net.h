@@ -110,7 +110,7 @@ void sock_close(struct sock *s);
 unsigned sock_poll(struct sock *s); /* POLLIN|POLLOUT|POLLERR|... now */
 void sock_changed(struct sock *s);  /* wake waiters, tell the file layer */
 /* Wait for the socket to change, until the deadline (0: none): 0, or
- * -EAGAIN at the deadline. */
+ * -EAGAIN at the deadline, -ERESTARTSYS for a signal. */
 int sock_wait(struct sock *s, uint64_t deadline);
 int sock_bind(struct sock *s, const struct sockaddr *a, socklen_t len);
 int sock_connect(struct sock *s, const struct sockaddr *a, socklen_t len,

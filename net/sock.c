@@ -110,8 +110,11 @@ int sock_wait(struct sock *s, uint64_t deadline)
 	if (deadline && now_ns() >= deadline)
 		return -EAGAIN;
 	/* The network is a device: a thread waiting here may be woken by
-	 * a frame, so this is no deadlock (kern/sched.c). */
-	wait_device(&s->wait, deadline);
+	 * a frame, so this is no deadlock (kern/sched.c). A signal ends
+	 * the wait; the call restarts after its handler if SA_RESTART says
+	 * so, as on Linux. */
+	if (wait_device_intr(&s->wait, deadline) < 0)
+		return deadline ? -EINTR : -ERESTARTSYS; /* Linux's choice */
 	return 0;
 }
 

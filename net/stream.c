@@ -318,8 +318,9 @@ int sock_accept(struct sock *s, struct sock **out, bool nonblock)
 	while (!s->acceptq) {
 		if (nonblock)
 			return -EAGAIN;
-		if (sock_wait(s, deadline))
-			return -EAGAIN;
+		int r = sock_wait(s, deadline);
+		if (r)
+			return r;
 		if (s->state != SS_LISTEN)
 			return -EINVAL;
 	}
@@ -387,9 +388,11 @@ int stream_connect(struct sock *s, const ip_addr_t *ip, uint16_t port,
 	}
 	}
 	uint64_t deadline = s->sndtimeo_ns ? now_ns() + s->sndtimeo_ns : 0;
-	while (s->state == SS_CONNECTING)
-		if (sock_wait(s, deadline))
-			return -EINPROGRESS; /* Linux, on SO_SNDTIMEO */
+	while (s->state == SS_CONNECTING) {
+		int r = sock_wait(s, deadline);
+		if (r) /* Linux: EINPROGRESS at SO_SNDTIMEO */
+			return r == -EAGAIN ? -EINPROGRESS : r;
+	}
 	if (s->state == SS_CONNECTED)
 		return 0;
 	int e = s->err ? s->err : ECONNREFUSED;
@@ -461,8 +464,9 @@ long stream_send(struct sock *s, const struct iovec *iov, int iovcnt, int flags,
 			continue;
 		if (nonblock)
 			return sent ? (long)sent : -EAGAIN;
-		if (sock_wait(s, deadline))
-			return sent ? (long)sent : -EAGAIN;
+		int r = sock_wait(s, deadline);
+		if (r)
+			return sent ? (long)sent : r;
 	}
 	return sent;
 }
@@ -521,9 +525,10 @@ long stream_recv(struct sock *s, const struct iovec *iov, int iovcnt, int flags,
 				return -EAGAIN;
 			break;
 		}
-		if (sock_wait(s, deadline)) {
+		int r = sock_wait(s, deadline);
+		if (r) {
 			if (!got)
-				return -EAGAIN;
+				return r;
 			break;
 		}
 	}

@@ -12,13 +12,13 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/select.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/times.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <signal.h>
 #include <time.h>
 
 struct regs;
@@ -106,13 +106,41 @@ long sys_uname(struct utsname *u);
 struct sysinfo;
 long sys_sysinfo(struct sysinfo *si);
 long sys_getrandom(void *buf, size_t len, unsigned flags);
-long sys_rt_sigaction(int sig, const void *act, void *old, size_t sz);
-long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz);
 long sys_sched_yield(void);
 long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);
+
+/* sys_signal.c: actions, masks, sending, waiting, the frame's return */
+struct ksigaction;
+long sys_rt_sigaction(int sig, const struct ksigaction *act,
+		      struct ksigaction *old, size_t sz);
+long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz);
+long sys_rt_sigpending(void *set, size_t sz);
+long sys_rt_sigsuspend(const void *set, size_t sz);
+long sys_rt_sigtimedwait(const void *set, siginfo_t *info,
+			 const struct timespec *ts, size_t sz);
+long sys_rt_sigqueueinfo(int pid, int sig, const siginfo_t *info);
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const siginfo_t *info);
+long sys_rt_sigreturn(void);
+long sys_sigaltstack(const stack_t *ss, stack_t *old);
+long sys_pause(void);
+long sys_kill(int pid, int sig);
 long sys_tkill(int tid, int sig);
 long sys_tgkill(int tgid, int tid, int sig);
+
+/* sys_timer.c: setitimer, alarm, timer_create and friends */
+struct itimerval;
+struct itimerspec;
+struct ksigevent;
+long sys_setitimer(int which, const struct itimerval *nv, struct itimerval *ov);
+long sys_getitimer(int which, struct itimerval *v);
+long sys_alarm(unsigned seconds);
+long sys_timer_create(clockid_t clk, const struct ksigevent *sev, int *idp);
+long sys_timer_settime(int id, int flags, const struct itimerspec *nv,
+		       struct itimerspec *ov);
+long sys_timer_gettime(int id, struct itimerspec *v);
+long sys_timer_getoverrun(int id);
+long sys_timer_delete(int id);
 
 /* sys_thread.c */
 long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
@@ -133,29 +161,31 @@ long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 		  const struct timespec *ts, const void *sig);
 
-/* sys_net.c: sockets */
+/* sys_net.c: sockets (lengths are socklen_t: unsigned) */
+struct sockaddr;
+struct msghdr;
+struct mmsghdr;
 long sys_socket(int family, int type, int protocol);
 long sys_socketpair(int family, int type, int protocol, int *sv);
-long sys_bind(int fd, const struct sockaddr *a, socklen_t len);
+long sys_bind(int fd, const struct sockaddr *a, unsigned len);
 long sys_listen(int fd, int backlog);
-long sys_accept(int fd, struct sockaddr *a, socklen_t *len);
-long sys_accept4(int fd, struct sockaddr *a, socklen_t *len, int flags);
-long sys_connect(int fd, const struct sockaddr *a, socklen_t len);
-long sys_getsockname(int fd, struct sockaddr *a, socklen_t *len);
-long sys_getpeername(int fd, struct sockaddr *a, socklen_t *len);
+long sys_accept(int fd, struct sockaddr *a, unsigned *len);
+long sys_accept4(int fd, struct sockaddr *a, unsigned *len, int flags);
+long sys_connect(int fd, const struct sockaddr *a, unsigned len);
+long sys_getsockname(int fd, struct sockaddr *a, unsigned *len);
+long sys_getpeername(int fd, struct sockaddr *a, unsigned *len);
 long sys_sendto(int fd, const void *buf, size_t len, int flags,
-		const struct sockaddr *a, socklen_t alen);
+		const struct sockaddr *a, unsigned alen);
 long sys_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *a,
-		  socklen_t *alen);
+		  unsigned *alen);
 long sys_sendmsg(int fd, const struct msghdr *m, int flags);
 long sys_recvmsg(int fd, struct msghdr *m, int flags);
 long sys_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
 long sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags,
 		  struct timespec *ts);
 long sys_shutdown(int fd, int how);
-long sys_setsockopt(int fd, int level, int name, const void *val,
-		    socklen_t len);
-long sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+long sys_setsockopt(int fd, int level, int name, const void *val, unsigned len);
+long sys_getsockopt(int fd, int level, int name, void *val, unsigned *len);
 long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
 
 #endif

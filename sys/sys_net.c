@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -20,6 +21,18 @@ static bool nonblocking(struct file *f)
 	return f->flags & O_NONBLOCK;
 }
 
+/* A write to a stream that can take no more raises SIGPIPE, unless
+ * MSG_NOSIGNAL: Linux's rule (a program that ignores SIGPIPE sees only
+ * EPIPE). */
+static long sent(struct sock *s, long r, int flags)
+{
+	if (r == -EPIPE && s->type == SOCK_STREAM && !(flags & MSG_NOSIGNAL)) {
+		struct ksiginfo info = { .signo = SIGPIPE, .code = SI_USER };
+		signal_send(current->tid, &info);
+	}
+	return r;
+}
+
 static long sock_file_read(struct file *f, void *buf, size_t len)
 {
 	struct iovec v = { buf, len };
@@ -30,7 +43,8 @@ static long sock_file_read(struct file *f, void *buf, size_t len)
 static long sock_file_write(struct file *f, const void *buf, size_t len)
 {
 	struct iovec v = { (void *)buf, len };
-	return sock_send(f->priv, &v, 1, 0, NULL, 0, nonblocking(f));
+	return sent(f->priv,
+		    sock_send(f->priv, &v, 1, 0, NULL, 0, nonblocking(f)), 0);
 }
 
 static long sock_file_ioctl(struct file *f, unsigned long cmd,

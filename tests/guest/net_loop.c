@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,13 @@ static void test_nonblocking(void)
 
 /* ---- reset with SO_LINGER 0 ---- */
 
+static volatile int sigpipes;
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
 static void test_reset(void)
 {
 	int l = listener(7004);
@@ -281,7 +289,13 @@ static void test_reset(void)
 	CHECK(read(s, buf, sizeof(buf)) == -1 && errno == ECONNRESET,
 	      "ECONNRESET");
 	printf("SO_LINGER 0: the peer gets %s\n", strerror(errno));
+	signal(SIGPIPE, on_sigpipe);
 	CHECK(write(s, buf, 1) == -1 && errno == EPIPE, "EPIPE after reset");
+	CHECK(sigpipes == 1, "SIGPIPE: %d", sigpipes);
+	CHECK(send(s, buf, 1, MSG_NOSIGNAL) == -1 && errno == EPIPE, "EPIPE");
+	CHECK(sigpipes == 1, "MSG_NOSIGNAL: %d", sigpipes);
+	printf("then EPIPE with SIGPIPE, none with MSG_NOSIGNAL\n");
+	signal(SIGPIPE, SIG_IGN);
 	close(s);
 	close(l);
 }

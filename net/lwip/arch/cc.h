@@ -25,7 +25,9 @@ void net_mem_free(void *p);
 #define LWIP_PLATFORM_ASSERT(x) panic_at(__FILE__, __LINE__, "lwip: %s", x)
 
 /* x86 is little-endian; the compiler's byte swaps beat lwIP's C ones. */
-#define BYTE_ORDER    LITTLE_ENDIAN
+#ifndef BYTE_ORDER /* musl's <endian.h> may have said so already */
+#define BYTE_ORDER LITTLE_ENDIAN
+#endif
 #define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))
 #define lwip_htonl(x) ((u32_t)__builtin_bswap32((u32_t)(x)))
 
