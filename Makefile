@@ -71,6 +71,7 @@ KSRCS := \
 	kern/thread.c \
 	kern/futex.c \
 	kern/proc.c \
+	kern/netdev.c \
 	kern/signal.c \
 	kern/ptimer.c \
 	runtime/chan.c \
@@ -86,6 +87,7 @@ KSRCS := \
 	sys/sys_signal.c \
 	sys/sys_timer.c \
 	sys/sys_net.c \
+	sys/sys_etc.c \
 	start/pvh.c \
 	start/start.c
 
@@ -97,7 +99,9 @@ NSRCS := \
 	net/sys_arch.c \
 	net/sock.c \
 	net/stream.c \
-	net/dgram.c
+	net/dgram.c \
+	net/netif.c \
+	net/etc.c
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS) $(NSRCS))) $(B)/k/sysnames.o
 
@@ -110,7 +114,7 @@ LWIP_PKG := $(B)/lwip/pkg
 LWIP_FILES := \
 	core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c \
 	core/memp.c core/netif.c core/pbuf.c core/tcp.c core/tcp_in.c \
-	core/tcp_out.c core/timeouts.c core/udp.c \
+	core/tcp_out.c core/timeouts.c core/udp.c core/dns.c \
 	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
 	netif/ethernet.c
@@ -119,8 +123,8 @@ $(LWIP_OBJS): KOPT := -O2
 LWIP_CFLAGS := -iquote net/lwip -I$(LWIP_PKG)/src/include
 $(B)/k/net/%.o: KCFLAGS += $(LWIP_CFLAGS)
 $(B)/k/start/%.o: KCFLAGS += $(LWIP_CFLAGS)
-$(B)/k/sys/sys_net.o: KCFLAGS += $(LWIP_CFLAGS)
-$(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) start/start sys/sys_net): | $(B)/lwip/.unpacked
+$(B)/k/sys/sys_net.o $(B)/k/sys/sys_etc.o: KCFLAGS += $(LWIP_CFLAGS)
+$(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) start/start sys/sys_net sys/sys_etc): | $(B)/lwip/.unpacked
 
 $(B)/lwip/.unpacked:
 	$(call msg,FETCH,lwip $(LWIP_VERSION))

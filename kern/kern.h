@@ -403,6 +403,39 @@ int wait_device_intr(struct waitq *q, uint64_t deadline_ns);
 		}                                                              \
 	} while (0)
 
+/*
+ * netdev.c: network devices, as the network stack sees them. A driver
+ * (netfront) registers one; the stack (net/) attaches to each and sets
+ * the stack's half below. Frames are whole Ethernet frames without the
+ * FCS. The driver's interrupt handler only calls kick; the stack's
+ * thread then calls poll, which hands every received frame to rx
+ * (copied: the driver's buffer is reused at once) and never waits.
+ */
+#define NETDEV_FRAME_MAX 1514 /* 14-byte header + 1500 MTU */
+struct netdev;
+struct netdev_ops {
+	/* Queue one frame, given in pieces: 0, or -EAGAIN (no room now:
+	 * dropped), -ENETDOWN (the device is off), -EINVAL (too long). */
+	int (*xmit)(struct netdev *d, const void *const *frag,
+		    const size_t *len, int nfrag);
+	void (*poll)(struct netdev *d);
+};
+struct netdev {
+	char name[8]; /* "vif0" */
+	uint8_t mac[6];
+	unsigned mtu;
+	const struct netdev_ops *ops;
+	void *priv; /* the driver's */
+	/* The stack's half, set when it attaches (NULL before). */
+	void (*rx)(struct netdev *d, const void *frame, size_t len);
+	void (*kick)(struct netdev *d); /* interrupt context */
+	void (*down)(struct netdev *d); /* the device is off for good */
+	void *stack;
+	struct netdev *next;
+};
+void netdev_register(struct netdev *d);
+struct netdev *netdev_first(void); /* then ->next */
+
 /* platform: where we run (plat/xen, plat/pc), chosen once by the boot
  * entry; the kernel reaches it only through these ops */
 struct boot_info;
@@ -460,6 +493,9 @@ extern int nram;
 extern struct cmdline kcmdline;
 extern const char *prog_name;
 extern bool kquiet;
+/* What the start code wants done in the first thread before the
+ * program's _start (the network's DHCP); NULL: nothing. */
+extern void (*proc_before_main)(void);
 noreturn void proc_start(void);
 noreturn void kexit(int status);
 

@@ -43,6 +43,25 @@ void net_dev_add(struct net_dev *d);
 /* Is any interface other than loopback up (has an address)? */
 bool net_any_up(void);
 
+/* netif.c: an interface on each network device; addresses */
+struct net_config {
+	ip4_addr_t ip, mask, gw, dns;
+	char hostname[64];
+	bool is_static; /* atman.ip given */
+	bool up;	/* an address, static or from DHCP */
+	const char *error;
+};
+extern struct net_config net_config;
+/* atman.ip= and atman.hostname= from the command line: 0, or -EINVAL
+ * with net_config.error saying why. */
+int net_configure(const struct cmdline *c);
+/* Interfaces up, DHCP waited for; in the first thread, before main. */
+void net_boot(void);
+
+/* etc.c: /etc/resolv.conf and /etc/hosts from the configuration: the
+ * length written into buf (NUL-terminated), or -ENOENT for other paths */
+long net_etc_file(const char *path, char *buf, size_t room);
+
 /* sys_arch.c: what lwIP needs from the kernel */
 void *net_mem_alloc(size_t n);
 void *net_mem_calloc(size_t count, size_t size);
@@ -156,6 +175,9 @@ long stream_recv(struct sock *s, const struct iovec *iov, int iovcnt, int flags,
 		 bool nonblock);
 int stream_shutdown(struct sock *s, int how);
 void stream_apply_opts(struct sock *s);
+/* An interface with this address went down: its connections are reset
+ * with ENETDOWN. */
+void stream_netdown(const ip4_addr_t *addr);
 
 /* dgram.c: UDP */
 int dgram_init(struct sock *s);

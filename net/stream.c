@@ -14,6 +14,7 @@
 
 #include "net.h"
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h"
 
 #define ACCEPT_MAX 4096 /* SOMAXCONN */
 
@@ -565,4 +566,25 @@ int stream_shutdown(struct sock *s, int how)
 	net_loop_flush();
 	sock_changed(s);
 	return 0;
+}
+
+void stream_netdown(const ip4_addr_t *addr)
+{
+	struct tcp_pcb *pcb = tcp_active_pcbs;
+	while (pcb) {
+		struct tcp_pcb *next = pcb->next;
+		struct sock *s = pcb->callback_arg;
+		if (ip4_addr_cmp(ip_2_ip4(&pcb->local_ip), addr)) {
+			if (s) {
+				drop_callbacks(pcb);
+				s->tcp = NULL;
+				s->state = SS_CLOSED;
+				s->rx_eof = true;
+				s->err = ENETDOWN;
+				sock_changed(s);
+			}
+			tcp_abort(pcb);
+		}
+		pcb = next;
+	}
 }

@@ -12,6 +12,7 @@
 #include "plat/xen/xen_guest.h"
 #include "drivers/xen/xendrv.h"
 #include "sys/sys.h"
+#include "net/net.h"
 
 extern const char atman_progname[] __attribute__((weak));
 extern char __atman_image_start[], __atman_image_end[];
@@ -148,10 +149,15 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = "command line too long (more than 1024 bytes)";
 		bad = -1;
 	}
+	if (!bad && net_configure(&kcmdline)) {
+		kcmdline.error = net_config.error;
+		bad = -1;
+	}
 	if (bad) {
 		printk("atman: bad command line: %s\n", kcmdline.error);
 		kexit(2);
 	}
+	proc_before_main = net_boot;
 	random_init();
 	fd_init();
 	proc_start();

@@ -161,6 +161,10 @@ long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 		  const struct timespec *ts, const void *sig);
 
+/* sys_etc.c: open, for the files the kernel makes (/etc/resolv.conf) */
+long sys_open(const char *path, int flags, int mode);
+long sys_openat(int dirfd, const char *path, int flags, int mode);
+
 /* sys_net.c: sockets (lengths are socklen_t: unsigned) */
 struct sockaddr;
 struct msghdr;

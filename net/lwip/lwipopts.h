@@ -42,7 +42,8 @@
 #define MEMP_SANITY_CHECK	0
 
 /* IPv4 with ARP, ICMP, UDP, TCP, DHCP. DNS is musl's resolver (over our
- * UDP sockets); no IGMP, no raw sockets. */
+ * UDP sockets); no IGMP, no raw sockets. IPv6 stays off: see
+ * docs/architecture.md, "The network". */
 #define LWIP_IPV4		      1
 #define LWIP_IPV6		      0
 #define LWIP_ARP		      1
@@ -58,15 +59,18 @@
 #define DHCP_DOES_ARP_CHECK	      0 /* would delay every boot by a second */
 #define LWIP_AUTOIP		      0
 #define LWIP_IGMP		      0
-#define LWIP_DNS		      0
-#define IP_REASSEMBLY		      1
-#define IP_FRAG			      1
-#define IP_DEFAULT_TTL		      64
-#define SO_REUSE		      1
-#define LWIP_NETIF_HOSTNAME	      1
-#define LWIP_NETIF_STATUS_CALLBACK    1
-#define LWIP_NETIF_LINK_CALLBACK      1
-#define LWIP_NUM_NETIF_CLIENT_DATA    1
+/* Only so that DHCP keeps the DNS server it was given (dns_getserver):
+ * names are musl's to resolve. */
+#define LWIP_DNS		   1
+#define DNS_MAX_SERVERS		   1
+#define IP_REASSEMBLY		   1
+#define IP_FRAG			   1
+#define IP_DEFAULT_TTL		   64
+#define SO_REUSE		   1
+#define LWIP_NETIF_HOSTNAME	   1
+#define LWIP_NETIF_STATUS_CALLBACK 1
+#define LWIP_NETIF_LINK_CALLBACK   1
+#define LWIP_NUM_NETIF_CLIENT_DATA 1
 /* Per-interface checksum control: loopback skips checksums (memory to
  * memory), netfront may leave them to the backend. */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
