@@ -53,6 +53,7 @@ KSRCS := \
 	plat/xen/time.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
+	drivers/xen/netfront.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
