@@ -128,7 +128,7 @@ $(B)/k/sys/sys_net.o $(B)/k/sys/sys_etc.o: KCFLAGS += $(LWIP_CFLAGS)
 $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) start/start sys/sys_net sys/sys_etc): | $(B)/lwip/.unpacked
 
 $(B)/lwip/.unpacked:
-	$(call msg,FETCH,lwip $(LWIP_VERSION))
+	$(call msg,FETCH,lwip-$(LWIP_VERSION))
 	$(Q)mkdir -p $(B)/lwip
 	$(Q)d=$$(tools/srcpkg lwip $(LWIP_VERSION)) && ln -sfn "$$d" $(LWIP_PKG)
 	$(Q)touch $@

@@ -16,19 +16,11 @@
 bool net_started;
 static struct waitq net_wq;
 static bool net_work; /* a device kicked since the thread last looked */
-static struct net_dev *devs;
 
 void net_kick(void)
 {
 	net_work = true;
 	wake_all(&net_wq);
-}
-
-void net_dev_add(struct net_dev *d)
-{
-	d->next = devs;
-	devs = d;
-	net_kick();
 }
 
 void net_loop_flush(void)
@@ -60,8 +52,9 @@ static void net_thread(void *arg)
 	(void)arg;
 	for (;;) {
 		net_work = false;
-		for (struct net_dev *d = devs; d; d = d->next)
-			d->poll(d);
+		for (struct netdev *d = netdev_first(); d; d = d->next)
+			if (d->stack) /* attached: an interface of ours */
+				d->ops->poll(d);
 		netif_poll_all();
 		sys_check_timeouts();
 		if (net_work)

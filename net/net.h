@@ -32,14 +32,9 @@ int net_start(void);
 extern bool net_started;
 /* Deliver what loopback has queued (after a send in kernel context). */
 void net_loop_flush(void);
-/* A device has work for the net thread (interrupt context is fine). */
+/* A device has work for the net thread (interrupt context is fine): it
+ * polls every attached netdev (kern/netdev.c). */
 void net_kick(void);
-/* A network device: the net thread polls each after a kick. */
-struct net_dev {
-	void (*poll)(struct net_dev *d); /* drain received frames */
-	struct net_dev *next;
-};
-void net_dev_add(struct net_dev *d);
 /* Is any interface other than loopback up (has an address)? */
 bool net_any_up(void);
 

@@ -174,7 +174,8 @@ int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
 	netif_tx_request_t *req =
 		RING_GET_REQUEST(&nf->tx, nf->tx.req_prod_pvt);
 	req->gref = b->gref;
-	req->offset = 0;
+	/* Buffers may share a page (netfront_xs.c puts two in one). */
+	req->offset = (uint16_t)((uintptr_t)b->page & (KPAGE_SIZE - 1));
 	req->flags = 0; /* checksums are filled in: nothing to offload */
 	req->id = id;
 	req->size = (uint16_t)total;

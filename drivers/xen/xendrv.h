@@ -79,4 +79,8 @@ int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
 void netfront_poll(struct netdev *d);
 void netfront_event(evtchn_port_t port, void *data);
 
+/* netfront_xs.c: the handshake; every device/vif/<id> registered as a
+ * netdev once connected (built once xenbus.c and gnttab.c are in) */
+void netfront_probe(void);
+
 #endif

@@ -60,7 +60,7 @@ static void fake_rx(struct netdev *d, const void *frame, size_t len)
 static void setup(RING_IDX base)
 {
 	if (nf) {
-		for (unsigned i = 0; i < NF_TX_RING_SIZE; i++)
+		for (unsigned i = 0; i < NF_TX_RING_SIZE; i += 2)
 			free(nf->tx_buf[i].page);
 		for (unsigned i = 0; i < NF_RX_RING_SIZE; i++)
 			free(nf->rx_buf[i].page);
@@ -71,9 +71,12 @@ static void setup(RING_IDX base)
 	nf = calloc(1, sizeof(*nf));
 	tx_ring = aligned_alloc(4096, 4096);
 	rx_ring = aligned_alloc(4096, 4096);
-	for (unsigned i = 0; i < NF_TX_RING_SIZE; i++) {
-		nf->tx_buf[i].page = aligned_alloc(4096, 4096);
-		nf->tx_buf[i].gref = 1000 + i;
+	/* Two tx buffers a page, as netfront_xs.c has them. */
+	for (unsigned i = 0; i < NF_TX_RING_SIZE; i += 2) {
+		char *page = aligned_alloc(4096, 4096);
+		nf->tx_buf[i].page = page;
+		nf->tx_buf[i + 1].page = page + 2048;
+		nf->tx_buf[i].gref = nf->tx_buf[i + 1].gref = 1000 + i;
 	}
 	for (unsigned i = 0; i < NF_RX_RING_SIZE; i++) {
 		nf->rx_buf[i].page = aligned_alloc(4096, 4096);
@@ -329,13 +332,15 @@ static int be_tx(unsigned char (*out)[2048], size_t *lens, int max,
 	while (be_tx_cons != nf->tx.sring->req_prod) {
 		netif_tx_request_t req = *RING_GET_REQUEST(&nf->tx, be_tx_cons);
 		be_tx_cons++;
+		/* What netback copies: the granted page, at the offset. */
+		char *page =
+			(char *)((uintptr_t)nf->tx_buf[req.id].page & ~4095UL);
+		CHECK(req.offset + req.size <= 4096);
 		if (out && n < max) {
-			memcpy(out[n],
-			       (char *)nf->tx_buf[req.id].page + req.offset,
-			       req.size);
+			memcpy(out[n], page + req.offset, req.size);
 			lens[n] = req.size;
 		}
-		CHECK_EQ(req.gref, 1000 + req.id);
+		CHECK_EQ(req.gref, 1000 + (req.id & ~1u));
 		CHECK_EQ(req.flags, 0);
 		netif_tx_response_t *rsp =
 			RING_GET_RESPONSE(&nf->tx, be_tx_prod);

@@ -44,9 +44,11 @@ xl_string() {
 	printf '"%s"' "$out"
 }
 
-# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE.  The domain
-# is kept at shutdown ("preserve") so that its exit status can be read from
-# xenstore; whoever runs it destroys it afterwards.
+# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [MAC
+# [BRIDGE [SCRIPT]]].  The domain is kept at shutdown ("preserve") so that
+# its exit status can be read from xenstore; whoever runs it destroys it
+# afterwards.  With a MAC the guest has a vif on BRIDGE (default xenbr0),
+# set up by the hotplug SCRIPT (default xl's own, vif-bridge).
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
 	printf 'name = %s\n' "$(xl_string "$1")"
@@ -58,4 +60,13 @@ xl_config() {
 	printf 'cmdline = %s\n' "$cmdline"
 	printf 'on_poweroff = "preserve"\non_reboot = "preserve"\n'
 	printf 'on_crash = "preserve"\non_watchdog = "preserve"\n'
+	if [ -n "${6:-}" ]; then
+		local vif="mac=$6,bridge=${7:-xenbr0}${8:+,script=$8}"
+		printf 'vif = [ %s ]\n' "$(xl_string "$vif")"
+	fi
 }
+
+# The box's guest network (tools/box/init): guest number N on the bridge
+# gets this MAC and, by a fixed DHCP lease, this address.
+box_net_mac() { printf '00:16:3e:07:%02x:%02x' $(($1 / 256)) $(($1 % 256 + 10)); }
+box_net_ip() { echo "10.7.$(($1 / 240)).$(($1 % 240 + 10))"; }
