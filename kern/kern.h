@@ -273,7 +273,8 @@ void thread_own_stack(void *top);
 /* A kernel thread: runs fn(arg) in kernel context (interrupts off, on a
  * KTHREAD_STACK stack of its own) and never returns from it. It does not
  * count as one of the program's threads. NULL when out of memory. */
-#define KTHREAD_STACK (32 * 1024)
+#define KTHREAD_STACK	 (32 * 1024)
+#define KTHREAD_TID_BASE 0x40000000
 struct thread *kthread_start(void (*fn)(void *), void *arg);
 noreturn void thread_exit(int status);
 

@@ -39,6 +39,7 @@ void thread_stack_put(void *top)
 static struct thread *all_threads;
 static int nthreads;
 static int next_tid = 1;
+static int next_ktid = KTHREAD_TID_BASE;
 static struct thread *dead; /* waiting for thread_reap */
 
 struct thread *thread_new(void)
@@ -82,8 +83,12 @@ struct thread *kthread_start(void (*fn)(void *), void *arg)
 		return NULL;
 	}
 	/* Not one of the program's threads: the program ends when its last
-	 * thread does, whatever the kernel's own are doing. */
+	 * thread does, whatever the kernel's own are doing; and its id is
+	 * from a range of its own, so the program's first thread is still
+	 * tid 1 when a kernel thread starts before it. */
 	nthreads--;
+	next_tid--;
+	t->tid = next_ktid++;
 	t->kthread = true;
 	/* Kernel code uses no FPU: switching it out keeps only the control
 	 * words, as for a thread inside a direct call. */
