@@ -1,13 +1,23 @@
 #!/bin/sh
-# tests/toolchain/run.sh — the promises bin/atman-cc makes (issue 2),
-# each a PASS or FAIL line; exits 1 if any failed. Guests run under QEMU
-# alone (bin/atman run --qemu), so no box is needed. Takes ~30 s.
+# tests/toolchain/run.sh — the promises bin/atman-cc and the guest SDK make
+# (issues 2 and 12), each a PASS or FAIL line; exits 1 if any failed.
+# Guests run under QEMU alone (bin/atman run --qemu), so no box is needed.
+# Needs `make` first. Takes ~20 s.
 #
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
-#   probe:     what autoconf does: $CC conftest.c -o conftest, -c, -E,
-#              --version, -v; a missing function fails to link; and
-#              ./conftest runs on the build machine (not cross compiling)
+#   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
+#              no -o), -o conftest, -c, -E, --version, -v; a missing
+#              function fails to link; ./conftest runs on the build
+#              machine (not cross compiling)
+#   flag-*:    the link flags Linux build systems pass (-rdynamic, -pie,
+#              -Wl,-z,relro, -flto, -lrt, ...): each links and the image
+#              runs; -v says why an ignored one is ignored
+#   refuse-*:  -shared and -fsanitize= fail with a clear message
+#   glibc-*:   no -l, -L, -I or file brings the build machine's (glibc's)
+#              libraries or headers into a guest
+#   queries:   --print-sysroot, -print-search-dirs, -print-file-name=,
+#              -dumpmachine answer for guests
 #   own-names: a program defining panic, printk and page_alloc links and
 #              its own functions run (the kernel's names are local)
 #   strip:     a -s image still gives symbolized crash reports
@@ -61,7 +71,18 @@ probe() { # probe NAME WHY COMMAND...: PASS if COMMAND succeeds
 	n=$1 why=$2; shift 2
 	if "$@" >"$tmp/log" 2>&1; then pass "$n"; else fail "$n" "$why"; fi
 }
-probe probe-link "\$CC conftest.c -o conftest failed" "$CC" conftest.c -o conftest
+# autoconf's own order: -qversion (gcc refuses it; autoconf goes on), then
+# "checking whether the C compiler works": a link with no -o, into a.out.
+"$CC" -qversion >/dev/null 2>&1 || :
+probe probe-a.out "\$CC conftest.c (no -o) failed" "$CC" conftest.c
+if [ -f a.out ] && [ -z "$(ls -d ./*atman* 2>/dev/null)" ]; then
+	boot a.out
+	if [ "$st" = 0 ] && has "conftest 7"; then pass probe-a.out-run; else
+		cp "$tmp/out" "$tmp/log"; fail probe-a.out-run "a.out did not run (status $st)"; fi
+else
+	fail probe-a.out-run "no a.out, or stray files: $(ls)"
+fi
+probe probe-link "\$CC -o conftest conftest.c failed" "$CC" -o conftest conftest.c
 boot conftest
 if [ "$st" = 0 ] && has "conftest 7"; then pass probe-run; else
 	cp "$tmp/out" "$tmp/log"; fail probe-run "conftest did not run (status $st)"; fi
@@ -96,6 +117,150 @@ printf 'int main(void) { return 0 }\n' >syntax.c
 if "$CC" -c syntax.c >"$tmp/log" 2>&1; then fail probe-syntax-error "a syntax error compiled"
 else pass probe-syntax-error; fi
 probe probe-pthread "-pthread/-lpthread did not link" "$CC" -pthread conftest.c -o conftest3 -lpthread
+
+sysroot=$("$CC" --print-sysroot)
+
+# ---- the link flags of Linux build systems -------------------------------------
+cat >flags.c <<'C'
+#include <dlfcn.h>
+#include <pthread.h>
+#include <pty.h>
+#include <resolv.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+static void *run(void *arg) { return arg; }
+int main(int argc, char **argv)
+{
+	pthread_t t;
+	void *r = NULL;
+	struct timespec ts;
+	/* Linked, never called: glibc has these in -ldl, -lutil, -lresolv, -lrt. */
+	if (argc > 99) {
+		dlopen(argv[1], RTLD_NOW);
+		openpty(0, 0, 0, 0, 0);
+		res_init();
+		timer_create(CLOCK_MONOTONIC, 0, 0);
+	}
+	if (pthread_create(&t, NULL, run, argv[0]) || pthread_join(t, &r) || r != argv[0])
+		return 1;
+	printf("flags ok %d\n", clock_gettime(CLOCK_MONOTONIC, &ts));
+	return 0;
+}
+C
+# flag FLAG [WHAT -v MUST SAY] [NAME]: it links, the image runs. FLAG may
+# be several words.
+flag() {
+	n=${3:-flag$1}
+	if ! "$CC" -v -O2 $1 -o flagimg flags.c >/dev/null 2>"$tmp/log"; then
+		fail "$n" "atman-cc $1 failed"
+	elif [ -n "$2" ] && ! grep -qF -- "$2" "$tmp/log"; then
+		fail "$n" "-v did not say: $2"
+	else
+		boot flagimg
+		if [ "$st" = 0 ] && has "flags ok 0"; then pass "$n"; else
+			cp "$tmp/out" "$tmp/log"; fail "$n" "the image did not run right (status $st)"; fi
+	fi
+}
+for f in -rdynamic -Wl,-E -Wl,--export-dynamic; do
+	flag "$f" "atman-cc: ignoring ${f#-Wl,}: a guest is one static image"
+done
+for f in -pie -fPIE -fPIC -fpic; do flag "$f" "atman-cc: ignoring $f: guests are static, non-PIE"; done
+for f in -static -static-libgcc; do flag "$f" "atman-cc: ignoring $f: guests are always linked statically"; done
+for f in relro now; do flag "-Wl,-z,$f" "atman-cc: ignoring -z $f: guests have no dynamic linker"; done
+for f in -Wl,--as-needed -Wl,-O1 -Wl,--gc-sections; do flag "$f" "'$f'"; done
+flag -flto "'-flto'"
+flag -pthread "'-pthread'"
+# musl has these in libc.a: the -l finds musl's (empty) archive.
+for f in rt dl util resolv; do flag "-l$f" "/usr/lib/x86_64-linux-musl/lib$f.a"; done
+# -fPIC really is dropped: no __PIC__ in the compile.
+if "$CC" -fPIC -E -dM -x c /dev/null | grep -q '__PIC__'; then
+	fail flag-fPIC-dropped "-fPIC still reached the compiler"
+else
+	pass flag-fPIC-dropped
+fi
+# Debian's own hardening flags (dpkg-buildflags), all at once.
+export DEB_BUILD_MAINT_OPTIONS=hardening=+all
+dflags="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get LDFLAGS)"
+unset DEB_BUILD_MAINT_OPTIONS
+flag "$dflags" "" flag-debian-hardening
+# A plain make CC=atman-cc of a Makefile written for Linux.
+mkdir "$tmp/mk" && cp flags.c "$tmp/mk/prog.c" &&
+	printf 'LDFLAGS = -rdynamic -Wl,-O1 -Wl,-z,relro -Wl,-z,now -Wl,--as-needed\nLDLIBS = -lpthread -ldl -lm\nprog: prog.o\n' >"$tmp/mk/Makefile"
+if ! make -C "$tmp/mk" CC="$CC" >"$tmp/log" 2>&1; then
+	fail make-rdynamic "make CC=atman-cc of a Makefile passing -rdynamic failed"
+else
+	boot "$tmp/mk/prog"
+	if [ "$st" = 0 ] && has "flags ok 0"; then pass make-rdynamic; else
+		cp "$tmp/out" "$tmp/log"; fail make-rdynamic "the image did not run right (status $st)"; fi
+fi
+
+# refuse NAME MESSAGE FLAG...: atman-cc fails and says MESSAGE.
+refuse() {
+	n=$1 m=$2
+	shift 2
+	if "$CC" "$@" >"$tmp/log" 2>&1; then
+		fail "$n" "atman-cc $* succeeded"
+	elif ! grep -qF -- "$m" "$tmp/log"; then
+		fail "$n" "no message: $m"
+	else
+		pass "$n"
+	fi
+}
+refuse refuse-shared "atman-cc: -shared: guests are static images" -shared -o libx.so flags.c
+refuse refuse-Wl-shared "guests are static images" -Wl,-shared -o libx.so flags.c
+refuse refuse-fsanitize "atman-cc: -fsanitize=address: sanitizers need a runtime" -fsanitize=address -o x flags.c
+refuse refuse-fsanitize-c "atman-cc: -fsanitize=undefined: sanitizers need a runtime" -fsanitize=undefined -c flags.c
+
+# ---- nothing of the build machine's C library ----------------------------------
+mkdir -p "$tmp/nosdk/lib"
+msg="atman-cc: -lcrypt: no guest library of that name (looked in $tmp/nosdk/lib /usr/lib/x86_64-linux-musl)"
+if ATMAN_SYSROOT=$tmp/nosdk "$CC" -o x flags.c -lcrypt >"$tmp/log" 2>&1; then
+	fail glibc-lcrypt "-lcrypt linked without a guest libcrypt (the build machine's?)"
+elif ! grep -qxF "$msg" "$tmp/log"; then
+	fail glibc-lcrypt "not the message: $msg"
+else
+	pass glibc-lcrypt
+fi
+export ATMAN_SYSROOT="$tmp/nosdk"
+refuse glibc-L "atman-cc: -lcrypt: no guest library of that name" -o x flags.c \
+	-L/usr/lib/x86_64-linux-gnu -L/lib/x86_64-linux-gnu -L/usr/lib -lcrypt
+unset ATMAN_SYSROOT
+refuse glibc-only "atman-cc: -lc_nonshared: no guest library of that name" -o x flags.c \
+	-L/usr/lib/x86_64-linux-gnu -lc_nonshared
+for f in /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/x86_64-linux-gnu/libcrypt.a; do
+	[ -f "$f" ] || continue
+	refuse "glibc-file-$(basename "$f")" "is the build machine's library, not a guest's" -o x flags.c "$f"
+done
+printf '#include <stdio.h>\n#include <features.h>\n' >hdr.c
+if "$CC" -I/usr/include -isystem /usr/include/x86_64-linux-gnu -idirafter/usr/local/include -E hdr.c >hdr.out 2>"$tmp/log" &&
+   grep -q '"/usr/include/x86_64-linux-musl/stdio.h"' hdr.out &&
+   ! grep -q '"/usr/include/stdio.h"\|"/usr/include/features.h"\|x86_64-linux-gnu/' hdr.out; then
+	pass glibc-headers
+else
+	fail glibc-headers "-I/usr/include found the build machine's headers"
+fi
+printf '#include <gnu/libc-version.h>\n' >gnu.c
+if "$CC" -I/usr/include -c gnu.c >"$tmp/log" 2>&1; then
+	fail glibc-header-gnu "<gnu/libc-version.h> (glibc's alone) was found"
+else
+	pass glibc-header-gnu
+fi
+if [ ! -f flagimg ] || grep -q "GNU C Library" flagimg "$tmp/mk/prog" conftest 2>/dev/null; then
+	fail glibc-image "an image holds glibc's version string"
+else
+	pass glibc-image
+fi
+
+# ---- what build systems ask the compiler --------------------------------------
+if [ "$sysroot" = "$top/build/lib/sysroot" ] &&
+   [ "$("$CC" -print-file-name=libc.a)" = /usr/lib/x86_64-linux-musl/libc.a ] &&
+   [ "$("$CC" -dumpmachine)" = x86_64-linux-musl ] &&
+   [ "$("$CC" -print-search-dirs | sed -n 's/^libraries: =//p')" = "$sysroot/lib:/usr/lib/x86_64-linux-musl" ]; then
+	pass queries
+else
+	fail queries "--print-sysroot, -print-file-name, -dumpmachine or -print-search-dirs answered for the build machine"
+fi
 
 # ---- the program's own panic, printk and page_alloc ---------------------------
 cat >own.c <<'C'
@@ -164,14 +329,13 @@ fi
 
 # ---- make install, then use it from elsewhere --------------------------------
 mk="make -C $top"
-grep -q 'tools/install.mk' "$top/Makefile" ||
-	mk="$mk -f Makefile -f tools/install.mk" # until the Makefile includes it
 if ! $mk install PREFIX="$tmp/prefix" >"$tmp/log" 2>&1; then
 	fail install "make install failed"
 else
+	P=$tmp/prefix
 	mkdir "$tmp/elsewhere" && cd "$tmp/elsewhere" &&
 	cp "$top/examples/hello.c" . &&
-	"$tmp/prefix/bin/atman-cc" -v -O2 -o hello hello.c >/dev/null 2>"$tmp/log"
+	"$P/bin/atman-cc" -v -O2 -o hello hello.c >/dev/null 2>"$tmp/log"
 	if [ ! -f hello ]; then
 		fail install "the installed atman-cc did not build hello.c"
 	elif grep -qF "$top" "$tmp/log"; then
@@ -184,6 +348,7 @@ else
 			cp "$tmp/out" "$tmp/log"; fail install "hello did not run (status $st)"
 		fi
 	fi
+	cd "$tmp" || exit 2
 fi
 
 echo "$passed passed, $failed failed"
