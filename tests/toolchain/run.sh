@@ -2,7 +2,7 @@
 # tests/toolchain/run.sh — the promises bin/atman-cc and the guest SDK make
 # (issues 2 and 12), each a PASS or FAIL line; exits 1 if any failed.
 # Guests run under QEMU alone (bin/atman run --qemu), so no box is needed.
-# Needs `make` first. Takes ~20 s.
+# Needs `make` first (the kernel and the SDK). Takes ~1.5 min.
 #
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
@@ -10,6 +10,9 @@
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
 #              machine (not cross compiling)
+#   autoconf:  a configure.ac through Debian's autoconf: ./configure
+#              CC=atman-cc finds the compiler, headers and libraries of the
+#              SDK (not the build machine's), and make builds the program
 #   flag-*:    the link flags Linux build systems pass (-rdynamic, -pie,
 #              -Wl,-z,relro, -flto, -lrt, ...): each links and the image
 #              runs; -v says why an ignored one is ignored
@@ -18,12 +21,19 @@
 #              libraries or headers into a guest
 #   queries:   --print-sysroot, -print-search-dirs, -print-file-name=,
 #              -dumpmachine answer for guests
+#   crypt:     crypt() of libxcrypt from the SDK: SHA-512 known answers
+#   pkg-config, cmake, meson: atman-pkg-config, the CMake toolchain file
+#              (find_package(ZLIB)) and the Meson cross file find the
+#              SDK's zlib and nothing of the build machine
+#   build-lib: atman-build-lib --list knows the SDK's libraries
 #   own-names: a program defining panic, printk and page_alloc links and
 #              its own functions run (the kernel's names are local)
 #   strip:     a -s image still gives symbolized crash reports
 #   verbose:   -v shows the commands
-#   install:   make install PREFIX=...; that atman-cc works from elsewhere
-#              and uses nothing of this tree
+#   install:   make install PREFIX=...; that atman-cc, the SDK (crypt,
+#              zlib), atman-pkg-config, the CMake toolchain file and
+#              atman-build-lib work from elsewhere and use nothing of
+#              this tree
 top=$(cd "$(dirname "$0")/../.." && pwd)
 CC=$top/bin/atman-cc
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/atman-toolchain.XXXXXX")
@@ -118,7 +128,61 @@ if "$CC" -c syntax.c >"$tmp/log" 2>&1; then fail probe-syntax-error "a syntax er
 else pass probe-syntax-error; fi
 probe probe-pthread "-pthread/-lpthread did not link" "$CC" -pthread conftest.c -o conftest3 -lpthread
 
+# ---- a real configure, made by Debian's autoconf ------------------------------
 sysroot=$("$CC" --print-sysroot)
+PKGC=$top/bin/atman-pkg-config
+cat >guest.c <<'C'
+/* crypt() of libxcrypt and zlib, both from the SDK */
+#include <crypt.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+int main(void)
+{
+	char text[256] = "hello hello hello hello hello", back[256];
+	unsigned char packed[256];
+	uLongf plen = sizeof packed, blen = sizeof back;
+	const char *h = crypt("Hello world!", "$6$saltstring");
+	if (compress(packed, &plen, (unsigned char *)text, strlen(text) + 1) != Z_OK ||
+	    uncompress((unsigned char *)back, &blen, packed, plen) != Z_OK)
+		return 1;
+	printf("guest %s %s\n", strcmp(text, back) ? "zlib-MISMATCH" : "zlib-ok",
+	       h && strncmp(h, "$6$saltstring$svn8", 18) == 0 ? "crypt-ok" : "crypt-WRONG");
+	return 0;
+}
+C
+mkdir "$tmp/ac" && cp guest.c "$tmp/ac/" && cd "$tmp/ac" || exit 2
+cat >configure.ac <<'AC'
+AC_INIT([actest], [1.0])
+AC_PROG_CC
+AC_CHECK_HEADERS([crypt.h zlib.h], [], [AC_MSG_ERROR([a guest SDK header is missing])])
+AC_CHECK_HEADER([gnu/libc-version.h], [AC_MSG_ERROR([a glibc header was found])])
+AC_SEARCH_LIBS([crypt], [crypt], [], [AC_MSG_ERROR([no crypt])])
+AC_CHECK_LIB([c_nonshared], [atexit], [AC_MSG_ERROR([glibc's libc_nonshared linked])])
+AC_CHECK_FUNCS([clock_gettime getrandom])
+PKG_CHECK_MODULES([ZLIB], [zlib])
+AC_CONFIG_FILES([Makefile])
+AC_OUTPUT
+AC
+printf 'guest: guest.c\n\t@CC@ @CFLAGS@ @ZLIB_CFLAGS@ -o $@ guest.c @ZLIB_LIBS@ @LIBS@\n' >Makefile.in
+if ! autoreconf -fi >"$tmp/log" 2>&1; then
+	fail autoconf "autoreconf failed (apt-get install autoconf automake pkg-config)"
+elif ! ./configure CC="$CC" PKG_CONFIG="$PKGC" >"$tmp/log" 2>&1; then
+	fail autoconf "./configure CC=atman-cc failed"
+elif ! grep -q '^checking whether the C compiler works... yes' "$tmp/log" ||
+     ! grep -q '^checking whether we are cross compiling... no' "$tmp/log" ||
+     ! grep -q '^checking for library containing crypt... -lcrypt' "$tmp/log" ||
+     ! grep -q '^checking for clock_gettime... yes' "$tmp/log" ||
+     ! grep -q "^checking for atexit in -lc_nonshared... no" "$tmp/log"; then
+	fail autoconf "configure did not see the compiler and the SDK as it should"
+elif ! make >"$tmp/log" 2>&1; then
+	fail autoconf "make of the configured project failed"
+else
+	boot guest
+	if [ "$st" = 0 ] && has "guest zlib-ok crypt-ok"; then pass autoconf; else
+		cp "$tmp/out" "$tmp/log"; fail autoconf "the configured program did not run right (status $st)"; fi
+fi
+cd "$tmp" || exit 2
 
 # ---- the link flags of Linux build systems -------------------------------------
 cat >flags.c <<'C'
@@ -186,7 +250,7 @@ unset DEB_BUILD_MAINT_OPTIONS
 flag "$dflags" "" flag-debian-hardening
 # A plain make CC=atman-cc of a Makefile written for Linux.
 mkdir "$tmp/mk" && cp flags.c "$tmp/mk/prog.c" &&
-	printf 'LDFLAGS = -rdynamic -Wl,-O1 -Wl,-z,relro -Wl,-z,now -Wl,--as-needed\nLDLIBS = -lpthread -ldl -lm\nprog: prog.o\n' >"$tmp/mk/Makefile"
+	printf 'LDFLAGS = -rdynamic -Wl,-O1 -Wl,-z,relro -Wl,-z,now -Wl,--as-needed\nLDLIBS = -lcrypt -lz -lpthread -ldl -lm\nprog: prog.o\n' >"$tmp/mk/Makefile"
 if ! make -C "$tmp/mk" CC="$CC" >"$tmp/log" 2>&1; then
 	fail make-rdynamic "make CC=atman-cc of a Makefile passing -rdynamic failed"
 else
@@ -253,13 +317,130 @@ else
 fi
 
 # ---- what build systems ask the compiler --------------------------------------
-if [ "$sysroot" = "$top/build/lib/sysroot" ] &&
+if [ -f "$sysroot/lib/libz.a" ] && [ "$("$CC" -print-file-name=libz.a)" = "$sysroot/lib/libz.a" ] &&
    [ "$("$CC" -print-file-name=libc.a)" = /usr/lib/x86_64-linux-musl/libc.a ] &&
    [ "$("$CC" -dumpmachine)" = x86_64-linux-musl ] &&
    [ "$("$CC" -print-search-dirs | sed -n 's/^libraries: =//p')" = "$sysroot/lib:/usr/lib/x86_64-linux-musl" ]; then
 	pass queries
 else
 	fail queries "--print-sysroot, -print-file-name, -dumpmachine or -print-search-dirs answered for the build machine"
+fi
+
+# ---- crypt() from the SDK (libxcrypt): SHA-512 known answers ------------------
+cat >crypt.c <<'C'
+#include <crypt.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+	struct crypt_data d;
+	const char *h = crypt("Hello world!", "$6$saltstring");
+	printf("%s\n", h ? h : "(null)");
+	memset(&d, 0, sizeof d);
+	h = crypt_r("Hello world!", "$6$rounds=10000$saltstringsaltstring", &d);
+	printf("%s\n", h ? h : "(null)");
+	h = crypt_gensalt("$6$", 0, NULL, 0);
+	printf("salt %s\n", h ? h : "(null)");
+	return 0;
+}
+C
+# The vectors of the SHA-crypt specification (Drepper), as glibc's tests.
+kat1='$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1'
+kat2='$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.'
+if ! "$CC" -O2 -o crypt crypt.c -lcrypt >"$tmp/log" 2>&1; then
+	fail crypt "a program calling crypt() did not link with -lcrypt"
+else
+	boot crypt
+	if [ "$st" = 0 ] && has "$kat1" && has "$kat2" && grep -qE '^salt \$6\$[./0-9A-Za-z]{16}$' "$tmp/out"; then
+		pass crypt
+	else
+		cp "$tmp/out" "$tmp/log"; fail crypt "crypt() gave the wrong hash (status $st)"
+	fi
+fi
+
+# ---- pkg-config for guests: the SDK's libraries only ---------------------------
+mkdir -p "$tmp/hostpc"
+printf 'Name: hostonly\nDescription: x\nVersion: 1\nLibs: -L/usr/lib/x86_64-linux-gnu -lhostonly\n' >"$tmp/hostpc/hostonly.pc"
+got=$("$PKGC" --cflags --libs zlib 2>&1 | sed 's/ *$//')
+n_sdk=$(ls "$sysroot/lib/pkgconfig" | wc -l)
+if [ "$got" != "-I$sysroot/include -L$sysroot/lib -lz" ]; then
+	fail pkg-config "zlib: '$got'"
+elif PKG_CONFIG_PATH=$tmp/hostpc "$PKGC" --exists hostonly; then
+	fail pkg-config "it found a package of PKG_CONFIG_PATH (the build machine's)"
+elif ! PKG_CONFIG_PATH=$tmp/hostpc pkg-config --exists hostonly; then
+	fail pkg-config "the build machine's pkg-config does not see the control package"
+elif [ "$(PKG_CONFIG_PATH=$tmp/hostpc "$PKGC" --list-all | wc -l)" != "$n_sdk" ]; then
+	fail pkg-config "--list-all is not the SDK's $n_sdk packages"
+else
+	pass pkg-config
+fi
+
+# ---- CMake with the toolchain file; Meson with the cross file ------------------
+mkdir "$tmp/zproj"
+cat >"$tmp/zproj/pack.c" <<'C'
+#include <string.h>
+#include <zlib.h>
+int pack_roundtrip(const char *s)
+{
+	unsigned char packed[256], back[256];
+	uLongf plen = sizeof packed, blen = sizeof back;
+	return compress(packed, &plen, (const unsigned char *)s, strlen(s) + 1) == Z_OK &&
+	       uncompress(back, &blen, packed, plen) == Z_OK && strcmp((char *)back, s) == 0;
+}
+C
+cat >"$tmp/zproj/main.c" <<'C'
+#include <stdio.h>
+#include <zlib.h>
+int pack_roundtrip(const char *s);
+int main(void)
+{
+	printf("zproj zlib %s %s\n", ZLIB_VERSION, pack_roundtrip("abcabcabcabc") ? "ok" : "FAILED");
+	return 0;
+}
+C
+cat >"$tmp/zproj/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.13)
+project(zproj C)
+find_package(ZLIB REQUIRED)
+message(STATUS "zproj: ZLIB ${ZLIB_INCLUDE_DIRS} ${ZLIB_LIBRARIES}")
+add_executable(zproj main.c pack.c)
+target_link_libraries(zproj ZLIB::ZLIB)
+CM
+printf "project('zproj', 'c')\nexecutable('zproj', 'main.c', 'pack.c', dependencies: dependency('zlib'))\n" >"$tmp/zproj/meson.build"
+# cmake_zproj TOOLCHAIN DIR NAME: configure, build and run it.
+cmake_zproj() {
+	if ! cmake -DCMAKE_TOOLCHAIN_FILE="$1" -S "$tmp/zproj" -B "$2" >"$tmp/log" 2>&1; then
+		fail "$3" "cmake with the toolchain file failed"
+	elif ! grep -qxF -- "-- zproj: ZLIB $4/include $4/lib/libz.a" "$tmp/log"; then
+		fail "$3" "find_package(ZLIB) did not find the SDK's zlib ($4)"
+	elif ! cmake --build "$2" >"$tmp/log" 2>&1; then
+		fail "$3" "cmake --build failed"
+	else
+		boot "$2/zproj"
+		if [ "$st" = 0 ] && grep -qx 'zproj zlib 1\.[0-9.]* ok' "$tmp/out"; then pass "$3"; else
+			cp "$tmp/out" "$tmp/log"; fail "$3" "the image did not run right (status $st)"; fi
+	fi
+}
+cmake_zproj "$top/build/lib/toolchain.cmake" "$tmp/zproj/cmake" cmake "$sysroot"
+if ! meson setup --cross-file "$top/build/lib/meson-cross.ini" "$tmp/zproj/meson" "$tmp/zproj" >"$tmp/log" 2>&1; then
+	fail meson "meson setup with the cross file failed"
+elif ! grep -q 'Run-time dependency zlib found: YES' "$tmp/log"; then
+	fail meson "dependency('zlib') did not find the SDK's zlib"
+elif ! ninja -C "$tmp/zproj/meson" >"$tmp/log" 2>&1; then
+	fail meson "ninja failed"
+else
+	boot "$tmp/zproj/meson/zproj"
+	if [ "$st" = 0 ] && grep -qx 'zproj zlib 1\.[0-9.]* ok' "$tmp/out"; then pass meson; else
+		cp "$tmp/out" "$tmp/log"; fail meson "the image did not run right (status $st)"; fi
+fi
+
+# ---- atman-build-lib: what the SDK has -----------------------------------------
+"$top/bin/atman-build-lib" --list >"$tmp/log" 2>&1
+if grep -q '^zlib  *1:1\.' "$tmp/log" && grep -q '^libxcrypt  *1:4\.' "$tmp/log" &&
+   ! "$top/bin/atman-build-lib" no-such-lib >/dev/null 2>&1; then
+	pass build-lib
+else
+	fail build-lib "--list does not show zlib and libxcrypt built, or an unknown name did not fail"
 fi
 
 # ---- the program's own panic, printk and page_alloc ---------------------------
@@ -334,7 +515,7 @@ if ! $mk install PREFIX="$tmp/prefix" >"$tmp/log" 2>&1; then
 else
 	P=$tmp/prefix
 	mkdir "$tmp/elsewhere" && cd "$tmp/elsewhere" &&
-	cp "$top/examples/hello.c" . &&
+	cp "$top/examples/hello.c" "$tmp/crypt.c" "$tmp/guest.c" . &&
 	"$P/bin/atman-cc" -v -O2 -o hello hello.c >/dev/null 2>"$tmp/log"
 	if [ ! -f hello ]; then
 		fail install "the installed atman-cc did not build hello.c"
@@ -347,6 +528,38 @@ else
 		else
 			cp "$tmp/out" "$tmp/log"; fail install "hello did not run (status $st)"
 		fi
+	fi
+	# The installed SDK: crypt and zlib, their pkg-config, the toolchain file.
+	isys=$P/lib/atman/sysroot
+	if [ "$("$P/bin/atman-cc" --print-sysroot)" != "$isys" ]; then
+		fail install-sdk "the installed atman-cc's sysroot is not $isys"
+	elif ! "$P/bin/atman-cc" -v -O2 -o guest guest.c -lcrypt -lz >/dev/null 2>"$tmp/log" ||
+	     grep -qF "$top" "$tmp/log"; then
+		fail install-sdk "the installed SDK did not link -lcrypt -lz, or used the tree"
+	else
+		boot guest
+		if [ "$st" = 0 ] && has "guest zlib-ok crypt-ok"; then pass install-sdk; else
+			cp "$tmp/out" "$tmp/log"; fail install-sdk "crypt and zlib from the installed SDK (status $st)"; fi
+	fi
+	got=$("$P/bin/atman-pkg-config" --cflags --libs zlib 2>&1 | sed 's/ *$//')
+	if [ "$got" = "-I$isys/include -L$isys/lib -lz" ] &&
+	   [ "$(PKG_CONFIG_LIBDIR=$isys/lib/pkgconfig pkg-config --variable=prefix zlib)" = "$isys" ] &&
+	   ! grep -rIqF "$top" "$P"; then
+		pass install-pkg-config
+	else
+		fail install-pkg-config "pkg-config of the installed SDK: '$got', or a text file names the tree"
+	fi
+	cmake_zproj "$P/lib/atman/toolchain.cmake" "$tmp/elsewhere/cmake" install-cmake "$isys"
+	# The installed atman-build-lib builds into the installed SDK (zlib
+	# again: quick, and its source is in the cache already).
+	rm -f "$isys/lib/libz.a"
+	if ! "$P/bin/atman-build-lib" zlib >"$tmp/log" 2>&1 || [ ! -f "$isys/lib/libz.a" ] ||
+	   ! "$P/bin/atman-build-lib" --list | grep -q '^zlib  *1:1\.'; then
+		fail install-build-lib "the installed atman-build-lib did not rebuild zlib into $isys"
+	elif ! "$P/bin/atman-cc" -O2 -o guest2 guest.c -lcrypt -lz >"$tmp/log" 2>&1; then
+		fail install-build-lib "the rebuilt zlib does not link"
+	else
+		pass install-build-lib
 	fi
 	cd "$tmp" || exit 2
 fi
