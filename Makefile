@@ -199,6 +199,7 @@ include tests/unit/unit.mk
 include tests/unit/chan.mk
 include tests/guest/guest.mk
 include tools/install.mk
+include tools/sdk.mk
 
 # The whole test suite (tools/check says what is in it); ends with
 # "N passed, N failed". One part: make check SUITES="unit qemu".

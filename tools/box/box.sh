@@ -90,12 +90,20 @@ box_boot() {
 	[ "$mode" = quiet ] && kargs="$kargs quiet"
 	local xen="console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M"
 	xen="$xen dom0_max_vcpus=1 ${ATMAN_XEN_ARGS:-}"
-	set -- timeout --foreground "$tmo" qemu-system-x86_64 -accel tcg -M q35 \
+	local fg=; [ "$mode" = raw ] && fg=--foreground
+	set -- timeout $fg "$tmo" qemu-system-x86_64 -accel tcg -M q35 \
 		-cpu qemu64,+svm,+npt,+rdrand -m "$mem" -smp 1 \
 		-nodefaults -display none -serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$box/xen" \
 		-append "$xen" \
 		-initrd "${box//,/,,}/vmlinux $kargs,${run//,/,,}/box.cpio"
+	# A control line into dom0 (tools/box/init reads it on ttyS1: stop
+	# and destroy requests from bin/atman run), when the run asked for
+	# one by making the FIFOs RUN/ctl.in and RUN/ctl.out.
+	if [ -p "$run/ctl.in" ]; then
+		local q=$(($# - 2))
+		set -- "${@:1:q}" -serial "pipe:${run//,/,,}/ctl" "${@:q+1}"
+	fi
 	# Published ports: dom0's one link out, QEMU's user network, sealed
 	# (restrict=on: nothing from inside reaches the host or beyond; only
 	# the forwarded ports come in).
@@ -110,7 +118,9 @@ box_boot() {
 		box_filter verbose "$run/out" <"$run/serial.log" >/dev/null
 		return "$1"
 	fi
-	"$@" </dev/null 2>&1 | tee "$run/serial.log" | box_filter "$mode" "$run/out"
+	# Its own session: a Ctrl-C at the terminal is for bin/atman run to
+	# handle (a clean stop), not for QEMU.
+	setsid -w "$@" </dev/null 2>&1 | tee "$run/serial.log" | box_filter "$mode" "$run/out"
 	return "${PIPESTATUS[0]}"
 }
 

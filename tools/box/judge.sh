@@ -4,7 +4,7 @@
 
 # ---- A guest's fate --------------------------------------------------------
 # xen_status and qemu_status print "STATUS HOW": the status `atman run`
-# exits with and one word for people: exit, crash, timeout or error.  The
+# exits with and one word for people: exit, crash, timeout, destroyed or error.  The
 # console markers are authoritative about crashes (the kernel's report
 # starts with a line "atman: crash: ..."); the exit status comes from
 # xenstore (data/exit-status) under Xen, the isa-debug-exit port under
@@ -31,6 +31,7 @@ xen_status() {
 		esac
 		echo "${status:-0} exit" ;;
 	timeout) echo "124 timeout" ;;
+	destroyed) echo "137 destroyed" ;;
 	crash | watchdog | reboot | suspend | soft_reset) echo "139 crash" ;;
 	*) echo "125 error" ;;
 	esac
