@@ -52,6 +52,8 @@ KSRCS := \
 	plat/xen/time.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
+	drivers/xen/xs_watch.c \
+	drivers/xen/xs_ring.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -138,6 +140,7 @@ $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 
 include tests/unit/unit.mk
 include tests/unit/chan.mk
+include tests/unit/xen.mk
 include tests/guest/guest.mk
 include tools/install.mk
 include tools/sdk.mk

@@ -1,0 +1,20 @@
+# Host tests of the Xen side: the xenstore protocol and its watches
+# (drivers/xen/xs.c, xs_watch.c) against a fake xenstored
+# (tests/unit/fake_xenstore.c) on the fake scheduler
+# (tests/unit/fake_sched.c). Built with
+# unit.mk's rules; `make unit` runs them with the rest; one case:
+# `build/unit/test_xs CASE`.
+
+XS_UNIT_OBJS := $(B)/unit/drivers/xen/xs.o $(B)/unit/drivers/xen/xs_watch.o \
+	$(B)/unit/kern/printk.o $(B)/unit/kern/wait.o \
+	$(B)/unit/tests/unit/fake_sched.o $(B)/unit/tests/unit/fake_xenstore.o
+$(B)/unit/test_xs: $(XS_UNIT_OBJS)
+# fake_sched.c checks that kernel code never mallocs inside kern_enter;
+# kmalloc's fake (fake_xenstore.c) is calloc and __real_free.
+$(B)/unit/test_xs: UNIT_CFLAGS += -Wl,--wrap=malloc,--wrap=free
+
+# What includes arch.h (through kern/lock.h) gets the host's one
+# (tests/unit/host/arch.h): the real irq_lock would run cli.
+XEN_UNIT_HOSTARCH := $(B)/unit/drivers/xen/xs.o $(B)/unit/drivers/xen/xs_watch.o \
+	$(B)/unit/tests/unit/fake_xenstore.o $(B)/unit/tests/unit/test_xs.o
+$(XEN_UNIT_HOSTARCH): UNIT_CFLAGS := -iquote tests/unit/host $(UNIT_CFLAGS)
