@@ -54,6 +54,7 @@ KSRCS := \
 	drivers/xen/xs.c \
 	drivers/xen/xs_watch.c \
 	drivers/xen/xs_ring.c \
+	drivers/xen/xenbus.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \

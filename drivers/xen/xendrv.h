@@ -121,6 +121,78 @@ void xs_watch_route(const char *payload, size_t len); /* for xs.c */
 void xs_watch_wake_all(void);			      /* for xs.c */
 void xs_watch_reset(void);			      /* for xs.c */
 
+/*
+ * xenbus.c: the frontend half of a PV device's handshake, which
+ * netfront and blkfront share (Linux: xenbus_client.c, and netfront's
+ * talk_to_netback and netback_changed). The frontend is
+ * device/<type>/<id> under our home; its backend is the directory that
+ * device/<type>/<id>/backend names, in domain backend-id. The states
+ * (xen/io/xenbus.h): ours go Initialising -> Initialised (the rings
+ * published) -> Connected, and Closing -> Closed; the backend's are
+ * followed by a watch on <backend>/state and acted on by one switch.
+ *
+ * Errors: every call returns -errno. A failure the device cannot get
+ * past is reported as Linux's xenbus_dev_fatal does: a console line,
+ * "<errno> <what>" written to error/<nodename>/error, the device off
+ * (Closing, then Closed; every later call says -ENODEV); the program
+ * carries on. Kernel context; one thread drives a device at a time.
+ */
+#define XENBUS_PATH_MAX	  128
+#define XENBUS_TIMEOUT_NS (10 * 1000000000ULL)
+struct xenbus_dev;
+struct xenbus_ops {
+	/* Write what the backend needs (ring refs, event channels,
+	 * features) under d->nodename in transaction tx, with
+	 * xenbus_printf. It may run again (the transaction retried after
+	 * -EAGAIN): it must only write, never allocate anew. */
+	int (*publish)(struct xenbus_dev *d, xs_tx tx);
+	/* The backend is Connected: read what it published, start the
+	 * rings. An error is fatal. */
+	int (*connect)(struct xenbus_dev *d);
+	/* The device goes off (the backend closed it, or a fatal error):
+	 * stop using the rings. Grants the backend still maps cannot be
+	 * revoked yet (gnttab_revoke says -EBUSY): keep those pages. May
+	 * be NULL. */
+	void (*disconnect)(struct xenbus_dev *d);
+};
+struct xenbus_dev {
+	char nodename[XENBUS_PATH_MAX]; /* device/<type>/<id> */
+	char otherend[XENBUS_PATH_MAX]; /* the backend's directory */
+	domid_t otherend_id;
+	enum xenbus_state state;	  /* ours, as last written */
+	enum xenbus_state otherend_state; /* the backend's, as last read */
+	bool off; /* closed or failed: nothing more will happen */
+	const struct xenbus_ops *ops;
+	void *priv;	       /* the driver's */
+	struct xs_watch watch; /* on <otherend>/state */
+};
+/* The ids under device/<type>/, up to max of them; how many. */
+int xenbus_devices(const char *type, unsigned *ids, int max);
+/* Find device/<type>/<id> and read its backend's path and domain.
+ * -ENOENT: no such device (nothing reported). */
+int xenbus_dev_init(struct xenbus_dev *d, const char *type, unsigned id,
+		    const struct xenbus_ops *ops, void *priv);
+/* The whole handshake, until both ends are Connected (0), the backend
+ * closed the device (-ENODEV), or timeout_ns passed (-ETIMEDOUT,
+ * fatal). */
+int xenbus_dev_connect(struct xenbus_dev *d, uint64_t timeout_ns);
+/* Once connected: act on what the backend did since (never waits). 0
+ * while connected, -ENODEV once the device is off. */
+int xenbus_dev_poll(struct xenbus_dev *d);
+/* Our own close: Closing, the backend's answer (or timeout_ns), then
+ * disconnect and Closed. */
+int xenbus_dev_close(struct xenbus_dev *d, uint64_t timeout_ns);
+int xenbus_switch_state(struct xenbus_dev *d, xs_tx tx, enum xenbus_state s);
+/* <nodename>/<node> = the formatted value, in tx. */
+int xenbus_printf(struct xenbus_dev *d, xs_tx tx, const char *node,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* <otherend>/<node> as a number in [0, max]. */
+int xenbus_read_otherend(struct xenbus_dev *d, const char *node,
+			 unsigned long max, unsigned long *out);
+void xenbus_dev_fatal(struct xenbus_dev *d, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *xenbus_strstate(enum xenbus_state s);
+
 /* xs_ring.c: the store page and its event channel, the transport the
  * guest uses; the exit status out through xenstore */
 extern uint64_t xs_pfn;

@@ -44,6 +44,13 @@ void evtchn_init(void);
 void evtchn_idle(void); /* wait for any bound port; run its handler */
 struct waitq;
 void evtchn_wait(evtchn_port_t port, struct waitq *q);
+/* A port for a frontend's ring: allocated unbound for domain remote to
+ * bind, with fn as its handler, masked (the caller unmasks it once the
+ * ring is ready). evtchn_free unbinds and closes it. */
+int evtchn_alloc(domid_t remote, evtchn_handler_t fn, void *data,
+		 evtchn_port_t *port);
+void evtchn_free(evtchn_port_t port);
+
 
 /* time.c: pvclock, wall clock, the one-shot timer */
 uint64_t xen_monotonic_ns(void);
