@@ -50,6 +50,7 @@ KSRCS := \
 	plat/xen/xen.c \
 	plat/xen/evtchn.c \
 	plat/xen/time.c \
+	plat/xen/gnttab.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
 	drivers/xen/xs_watch.c \
