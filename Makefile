@@ -55,6 +55,7 @@ KSRCS := \
 	drivers/xen/xs.c \
 	drivers/xen/xs_watch.c \
 	drivers/xen/xs_ring.c \
+	drivers/xen/xs_api.c \
 	drivers/xen/xenbus.c \
 	kern/string.c \
 	kern/printk.c \
