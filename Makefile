@@ -144,6 +144,7 @@ $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 include tests/unit/unit.mk
 include tests/unit/chan.mk
 include tests/unit/xen.mk
+include tests/fuzz/fuzz.mk
 include tests/guest/guest.mk
 include tools/install.mk
 include tools/sdk.mk

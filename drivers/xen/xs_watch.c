@@ -103,10 +103,11 @@ void xs_watch_wake_all(void)
 }
 
 /* A new start: the watches of before are forgotten, untouched (their
- * owners may be gone). */
+ * owners may be gone); tokens count from 1 again. */
 void xs_watch_reset(void)
 {
 	watches = NULL;
+	next_token = 0;
 }
 
 int xs_watch_add(struct xs_watch *w, const char *path)
