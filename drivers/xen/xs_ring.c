@@ -27,9 +27,12 @@ static void xs_event(evtchn_port_t port, void *data)
 	xs_rx();
 }
 
+/* All of buf, waiting for room; a xenstored that takes nothing for
+ * XS_TIMEOUT_NS costs the stream (-ETIMEDOUT), not a hang. */
 static int ring_send(const void *buf, size_t len)
 {
 	const char *p = buf;
+	uint64_t deadline = now_ns() + XS_TIMEOUT_NS;
 	while (len) {
 		/* Read req_cons before we reuse the space it frees. */
 		XENSTORE_RING_IDX cons =
@@ -42,8 +45,11 @@ static int ring_send(const void *buf, size_t len)
 		if (!space) {
 			evtchn_notify(xs_port);
 			while (__atomic_load_n(&ring->req_cons,
-					       __ATOMIC_ACQUIRE) == cons)
+					       __ATOMIC_ACQUIRE) == cons) {
+				if (now_ns() >= deadline)
+					return -ETIMEDOUT;
 				evtchn_wait(xs_port, &room_wq);
+			}
 			continue;
 		}
 		size_t n = MIN(space, len);
