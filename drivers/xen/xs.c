@@ -118,7 +118,8 @@ static void dispatch(const struct xsd_sockmsg *h, const char *body, size_t len)
 
 void xs_rx(void)
 {
-	unsigned why = 0; /* 0, or the bad length, or ~0: a corrupt ring */
+	bool corrupt = false;
+	uint32_t too_long = 0;
 	unsigned long f = irq_lock(&xs_lock);
 	while (xs_tr && !xs_broken) {
 		char *dst;
@@ -132,7 +133,7 @@ void xs_rx(void)
 		}
 		long n = want ? xs_tr->recv(dst, want) : 0;
 		if (n < 0) {
-			why = ~0u;
+			corrupt = true;
 			fail_all();
 			break;
 		}
@@ -146,7 +147,7 @@ void xs_rx(void)
 		 * a length we cannot trust there is no finding the next
 		 * message again. */
 		if (rx.hdr.len > XENSTORE_PAYLOAD_MAX) {
-			why = rx.hdr.len;
+			too_long = rx.hdr.len;
 			fail_all();
 			break;
 		}
@@ -158,13 +159,13 @@ void xs_rx(void)
 	}
 	irq_unlock(&xs_lock, f);
 	/* Said outside the lock: the console may wait. */
-	if (why == ~0u)
+	if (corrupt)
 		printk("atman: xenstore: the reply ring's indices are "
 		       "corrupt; xenstore is off\n");
-	else if (why)
+	if (too_long)
 		printk("atman: xenstore: a message of %u bytes (at most %u "
 		       "may come); xenstore is off\n",
-		       why, XENSTORE_PAYLOAD_MAX);
+		       too_long, XENSTORE_PAYLOAD_MAX);
 }
 
 /* One sender at a time: a request's bytes must be contiguous on the
