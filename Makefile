@@ -51,9 +51,15 @@ KSRCS := \
 	plat/xen/xen.c \
 	plat/xen/evtchn.c \
 	plat/xen/time.c \
+	plat/xen/gnttab.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
+	drivers/xen/xs_watch.c \
+	drivers/xen/xs_ring.c \
+	drivers/xen/xs_api.c \
+	drivers/xen/xenbus.c \
 	drivers/xen/netfront.c \
+	drivers/xen/netfront_xs.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -197,6 +203,8 @@ $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 
 include tests/unit/unit.mk
 include tests/unit/chan.mk
+include tests/unit/xen.mk
+include tests/fuzz/fuzz.mk
 include tests/guest/guest.mk
 include tools/install.mk
 include tools/sdk.mk

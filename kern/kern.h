@@ -215,6 +215,7 @@ struct thread {
 	uint64_t sigwait;    /* rt_sigtimedwait's set */
 	uint64_t saved_mask; /* rt_sigsuspend's mask to restore... */
 	bool restore_mask;   /* ...once a handler ran, or at return */
+	bool go_worker;	     /* runs go threads (runtime/gothread.c) */
 };
 extern struct thread *current;
 void sched_init(struct thread *first);
@@ -230,6 +231,15 @@ extern bool need_resched;
  */
 bool sched_block(uint64_t deadline_ns);
 void sched_wake(struct thread *t);
+/* What the go runtime hears about its workers (t->go_worker), from the
+ * scheduler: set by the runtime when it starts. Kernel context. */
+enum {
+	GO_WORKER_BLOCKED,
+	GO_WORKER_PREEMPTED, /* or yielded: runnable, not running */
+	GO_WORKER_WOKEN,
+	GO_WORKER_ENDED,
+};
+extern void (*go_worker_hook)(struct thread *t, int what);
 /* The same, but a signal for the thread ends the sleep too: 1 woken,
  * 0 deadline passed, -EINTR a signal is pending (not woken: the caller
  * takes itself off whatever queue it is on, as after a timeout). For

@@ -31,6 +31,8 @@ void sched_add(struct thread *t)
 	if (t->state == T_DEAD)
 		return;
 	bool was_queued = t->state == T_RUNNABLE;
+	if (unlikely(t->go_worker) && !was_queued)
+		go_worker_hook(t, GO_WORKER_WOKEN);
 	t->state = T_RUNNABLE;
 	if (t == current || was_queued)
 		return;
@@ -102,10 +104,16 @@ static noreturn void deadlock(void)
 	crash(NULL, NULL, 0);
 }
 
+void (*go_worker_hook)(struct thread *t, int what);
+
 void schedule(void)
 {
 	struct thread *prev = current;
 	need_resched = false;
+	if (unlikely(prev->go_worker) && prev->state != T_DEAD)
+		go_worker_hook(prev, prev->state == T_BLOCKED
+					     ? GO_WORKER_BLOCKED
+					     : GO_WORKER_PREEMPTED);
 	struct thread *next;
 	for (;;) {
 		if (prev->state == T_RUNNABLE && !runq.head)

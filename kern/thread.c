@@ -198,6 +198,8 @@ noreturn void thread_exit(int status)
 		kexit(status);
 	nthreads--;
 	signal_thread_exit(t);
+	if (t->go_worker) /* it ended inside a go thread: pthread_exit */
+		go_worker_hook(t, GO_WORKER_ENDED);
 	t->state = T_DEAD;
 	thread_reap(); /* at most one is ever waiting */
 	dead = t;

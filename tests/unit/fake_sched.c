@@ -291,6 +291,13 @@ bool sched_block(uint64_t deadline_ns)
 	return cur->woken;
 }
 
+/* No signals here: an interruptible wait is a plain one (kern/wait.c's
+ * wait_device_intr links against it). */
+int sched_block_intr(uint64_t deadline_ns)
+{
+	return sched_block(deadline_ns) ? 1 : 0;
+}
+
 void sched_wake(struct thread *t)
 {
 	struct fthread *f = (struct fthread *)t; /* t is its first member */
