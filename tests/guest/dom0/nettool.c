@@ -11,6 +11,9 @@
  *   nettool seq HOST PORT N           N connections, one after another
  *   nettool conc HOST PORT N          N connections open at once, each used
  *   nettool http HOST PORT PATH N     N keep-alive requests on one connection
+ *   nettool httpnew HOST PORT PATH N  N requests, a connection each
+ *   nettool hold HOST PORT PATH N     N keep-alive connections open at once,
+ *                                     two requests on each
  *   nettool halfclose HOST PORT       write, shutdown(SHUT_WR), read to EOF
  *   nettool reset HOST PORT           reset a connection mid-transfer
  *   nettool flood HOST PORT N         N connections that never send
@@ -78,6 +81,10 @@ static int dial(const char *host, int port)
 		close(s);
 		return -1;
 	}
+	/* A server that stops answering fails the command, never hangs it. */
+	struct timeval tv = { 20, 0 };
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return s;
 }
 
@@ -392,6 +399,55 @@ static int cmd_http(const char *host, int port, const char *path, int n)
 	printf("http: %d of %d keep-alive requests for %s answered 200, last "
 	       "body %ld bytes\n",
 	       ok, n, path, body);
+	return ok != n;
+}
+
+static int cmd_httpnew(const char *host, int port, const char *path, int n)
+{
+	int ok = 0;
+	long body = 0;
+	char status[64] = "";
+	for (int i = 0; i < n; i++) {
+		int s = dial(host, port);
+		if (s < 0)
+			continue;
+		if (!http_get(s, host, path, true, &body, status,
+			      sizeof(status)) &&
+		    !strncmp(status, "HTTP/1.1 200", 12))
+			ok++;
+		close(s);
+	}
+	printf("httpnew: %d of %d requests on new connections answered 200\n",
+	       ok, n);
+	return ok != n;
+}
+
+static int cmd_hold(const char *host, int port, const char *path, int n)
+{
+	int *s = calloc(n, sizeof(int)), open_ = 0, ok = 0;
+	long body;
+	char status[64];
+	for (int i = 0; i < n; i++) {
+		s[i] = dial(host, port);
+		open_ += s[i] >= 0;
+	}
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < n; i++)
+			if (s[i] >= 0 &&
+			    (http_get(s[i], host, path, false, &body, status,
+				      sizeof(status)) ||
+			     strncmp(status, "HTTP/1.1 200", 12))) {
+				close(s[i]);
+				s[i] = -1;
+			}
+	for (int i = 0; i < n; i++)
+		if (s[i] >= 0) {
+			ok++;
+			close(s[i]);
+		}
+	printf("hold: %d keep-alive connections open at once, %d answered "
+	       "twice\n",
+	       open_, ok);
 	return ok != n;
 }
 
@@ -750,6 +806,13 @@ int main(int argc, char **argv)
 	} else if (!strcmp(c, "http")) {
 		ARGS(4);
 		return cmd_http(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
+	} else if (!strcmp(c, "httpnew")) {
+		ARGS(4);
+		return cmd_httpnew(argv[2], atoi(argv[3]), argv[4],
+				   atoi(argv[5]));
+	} else if (!strcmp(c, "hold")) {
+		ARGS(4);
+		return cmd_hold(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
 	} else if (!strcmp(c, "halfclose")) {
 		ARGS(2);
 		return cmd_halfclose(argv[2], atoi(argv[3]));
