@@ -77,6 +77,10 @@ KSRCS := \
 	kern/proc.c \
 	kern/signal.c \
 	kern/ptimer.c \
+	kern/uio.c \
+	kern/file.c \
+	kern/poll.c \
+	kern/pipe.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
@@ -145,6 +149,7 @@ include tests/unit/unit.mk
 include tests/unit/chan.mk
 include tests/unit/xen.mk
 include tests/fuzz/fuzz.mk
+include tests/unit/kern.mk
 include tests/guest/guest.mk
 include tools/install.mk
 include tools/sdk.mk

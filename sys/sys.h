@@ -29,37 +29,23 @@ extern const char syscall_names[]; /* generated from musl: "read\0..." */
 extern const int syscall_names_count;
 const char *syscall_name(unsigned long nr);
 
-/* sys_fd.c: the descriptor table and the console as fds 0-2 */
-struct file;
-struct file_ops {
-	long (*read)(struct file *f, void *buf, size_t len);
-	long (*write)(struct file *f, const void *buf, size_t len);
-	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
-	void (*release)(struct file *f);
-	unsigned (*poll)(struct file *f); /* POLLIN/POLLOUT ready now */
-	unsigned mode;			  /* S_IFCHR etc., for fstat */
-};
-struct file {
-	const struct file_ops *ops;
-	int refs;
-	void *priv;
-};
-#define FD_MAX 1024
-void fd_init(void);
-struct file *fd_get(int fd);
-int fd_install(struct file *f);
+/* sys_fd.c: descriptors and what reads and writes them; the files
+ * themselves are kern/'s (file.c, pipe.c) */
 long sys_read(int fd, void *buf, size_t len);
 long sys_write(int fd, const void *buf, size_t len);
 long sys_readv(int fd, const struct iovec *iov, int iovcnt);
 long sys_writev(int fd, const struct iovec *iov, int iovcnt);
 long sys_ioctl(int fd, unsigned long cmd, unsigned long arg);
 long sys_close(int fd);
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
 long sys_lseek(int fd, long off, int whence);
 long sys_fstat(int fd, struct stat *st);
 long sys_dup(int fd);
 long sys_dup2(int oldfd, int newfd);
 long sys_dup3(int oldfd, int newfd, int flags);
 long sys_fcntl(int fd, int cmd, unsigned long arg);
+long sys_pipe(int *fds);
+long sys_pipe2(int *fds, int flags);
 
 /* sys_mem.c */
 long sys_brk(unsigned long brk);

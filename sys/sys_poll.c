@@ -1,70 +1,38 @@
 /*
- * poll, ppoll, select, pselect6. A descriptor's readiness comes from its
- * file's poll op. Not every file can wake us when it becomes ready (the
- * console gives no input interrupt on every platform), so while nothing
- * is ready we look again every 10 ms; with no descriptors at all these
- * are pure timeouts and sleep to the deadline in one go.
+ * poll, ppoll, select, pselect6: argument checking, then kern/poll.c,
+ * which sleeps until a watched file wakes it or the timeout passes. With
+ * no descriptors they are pure timeouts. Signal masks are accepted and
+ * not applied: no handler runs yet, so there is nothing for them to hold
+ * back.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/select.h>
 
 #include "sys.h"
 #include "kern/kern.h"
 
-#define POLL_RECHECK_NS 10000000ULL
-
-static unsigned file_ready(int fd)
+/* A millisecond timeout: negative waits for ever (deadline 0). A zero
+ * timeout gives a deadline of "now", already passed: no wait. */
+static uint64_t ms_deadline(int timeout_ms)
 {
-	struct file *f = fd_get(fd);
-	if (!f)
-		return POLLNVAL;
-	return f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
+	return timeout_ms < 0 ? 0
+			      : deadline_after((uint64_t)timeout_ms * 1000000);
 }
 
-/* Sleep until the deadline (0: none), or the next recheck if asked. */
-static bool poll_sleep(uint64_t deadline, bool recheck)
-{
-	uint64_t now = now_ns();
-	if (deadline && now >= deadline)
-		return false;
-	uint64_t until = deadline;
-	if (recheck && (!until || until > now + POLL_RECHECK_NS))
-		until = now + POLL_RECHECK_NS;
-	sched_block(until);
-	return true;
-}
-
-/* deadline 0: wait as long as it takes. A zero timeout gives a deadline
- * of "now", already passed when first looked at: no wait. */
 static long do_poll(struct pollfd *fds, unsigned long n, uint64_t deadline)
 {
 	if (n > FD_MAX)
 		return -EINVAL;
 	if (!vm_user_ok(fds, n * sizeof(*fds), true))
 		return -EFAULT;
-	for (;;) {
-		long count = 0;
-		for (unsigned long i = 0; i < n; i++) {
-			fds[i].revents = 0;
-			if (fds[i].fd < 0)
-				continue;
-			unsigned m = file_ready(fds[i].fd);
-			fds[i].revents = m & (fds[i].events | POLLERR |
-					      POLLHUP | POLLNVAL);
-			if (fds[i].revents)
-				count++;
-		}
-		if (count || !poll_sleep(deadline, n > 0))
-			return count;
-	}
+	return poll_files(fds, n, deadline);
 }
 
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
 {
-	if (timeout_ms < 0)
-		return do_poll(fds, n, 0);
-	return do_poll(fds, n, deadline_after((uint64_t)timeout_ms * 1000000));
+	return do_poll(fds, n, ms_deadline(timeout_ms));
 }
 
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
@@ -77,45 +45,40 @@ long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	return r ? r : do_poll(fds, n, deadline);
 }
 
+#define LBITS (8 * sizeof(unsigned long))
+
 static long do_select(int n, fd_set *rs, fd_set *ws, fd_set *es,
 		      uint64_t deadline)
 {
 	if (n < 0 || n > FD_MAX)
 		return -EINVAL;
+	size_t bytes = ALIGN_UP(n, LBITS) / 8;
 	fd_set *sets[3] = { rs, ws, es };
-	for (int k = 0; k < 3; k++)
-		if (sets[k] && !vm_user_ok(sets[k], ALIGN_UP(n, 64) / 8, true))
+	unsigned long in[3][FD_MAX / LBITS], out[3][FD_MAX / LBITS];
+	const unsigned long *inp[3];
+	unsigned long *outp[3];
+	for (int k = 0; k < 3; k++) {
+		inp[k] = outp[k] = NULL;
+		if (!sets[k])
+			continue;
+		if (!vm_user_ok(sets[k], bytes, true))
 			return -EFAULT;
-	fd_set in[3];
-	for (int k = 0; k < 3; k++)
-		if (sets[k])
-			memcpy(&in[k], sets[k], ALIGN_UP(n, 64) / 8);
-	for (;;) {
-		long count = 0;
-		for (int k = 0; k < 3; k++)
-			if (sets[k])
-				memset(sets[k], 0, ALIGN_UP(n, 64) / 8);
-		for (int fd = 0; fd < n; fd++) {
-			bool want[3];
-			for (int k = 0; k < 3; k++)
-				want[k] = sets[k] && FD_ISSET(fd, &in[k]);
-			if (!want[0] && !want[1] && !want[2])
-				continue;
-			unsigned m = file_ready(fd);
-			if (m & POLLNVAL)
-				return -EBADF;
-			bool got[3] = { want[0] && (m & (POLLIN | POLLHUP)),
-					want[1] && (m & POLLOUT),
-					want[2] && (m & POLLPRI) };
-			for (int k = 0; k < 3; k++)
-				if (got[k]) {
-					FD_SET(fd, sets[k]);
-					count++;
-				}
-		}
-		if (count || !poll_sleep(deadline, n > 0))
-			return count;
+		memcpy(in[k], sets[k], bytes);
+		inp[k] = in[k];
+		outp[k] = out[k];
 	}
+	long r = select_files(n, inp, outp, deadline);
+	if (r < 0)
+		return r;
+	for (int k = 0; k < 3; k++) {
+		if (!sets[k])
+			continue;
+		/* Asleep, the program may have unmapped them. */
+		if (!vm_user_ok(sets[k], bytes, true))
+			return -EFAULT;
+		memcpy(sets[k], out[k], bytes);
+	}
+	return r;
 }
 
 long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
@@ -125,7 +88,7 @@ long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 		if (!vm_user_ok(tv, sizeof(*tv), false))
 			return -EFAULT;
 		struct timeval v = *tv;
-		if (v.tv_usec < 0 || v.tv_usec >= 1000000)
+		if (v.tv_sec < 0 || v.tv_usec < 0 || v.tv_usec >= 1000000)
 			return -EINVAL;
 		ts = (struct timespec){ v.tv_sec, v.tv_usec * 1000 };
 		tsp = &ts; /* kernel memory: vm_user_ok accepts it */

@@ -86,6 +86,9 @@ static const syscall_fn systab[] = {
 	[SYS_ppoll] = (syscall_fn)sys_ppoll,
 	[SYS_select] = (syscall_fn)sys_select,
 	[SYS_pselect6] = (syscall_fn)sys_pselect6,
+	[SYS_close_range] = (syscall_fn)sys_close_range,
+	[SYS_pipe] = (syscall_fn)sys_pipe,
+	[SYS_pipe2] = (syscall_fn)sys_pipe2,
 };
 
 #define NSYSCALLS ARRAY_SIZE(systab)
