@@ -81,6 +81,7 @@ KSRCS := \
 	kern/file.c \
 	kern/poll.c \
 	kern/pipe.c \
+	kern/eventfd.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \

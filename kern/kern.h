@@ -564,6 +564,9 @@ long select_files(int n, const unsigned long *in[3], unsigned long *out[3],
 #define PIPE_SIZE (64 * 1024)
 int pipe_open(struct file *ends[2], unsigned flags); /* O_NONBLOCK */
 
+/* eventfd.c: a 64-bit counter as a file (EFD_SEMAPHORE, EFD_NONBLOCK) */
+struct file *eventfd_open(uint64_t count, unsigned flags);
+
 /* platform: where we run (plat/xen, plat/pc), chosen once by the boot
  * entry; the kernel reaches it only through these ops */
 struct boot_info;

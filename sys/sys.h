@@ -30,7 +30,7 @@ extern const int syscall_names_count;
 const char *syscall_name(unsigned long nr);
 
 /* sys_fd.c: descriptors and what reads and writes them; the files
- * themselves are kern/'s (file.c, pipe.c) */
+ * themselves are kern/'s (file.c, pipe.c, eventfd.c) */
 long sys_read(int fd, void *buf, size_t len);
 long sys_write(int fd, const void *buf, size_t len);
 long sys_readv(int fd, const struct iovec *iov, int iovcnt);
@@ -46,6 +46,8 @@ long sys_dup3(int oldfd, int newfd, int flags);
 long sys_fcntl(int fd, int cmd, unsigned long arg);
 long sys_pipe(int *fds);
 long sys_pipe2(int *fds, int flags);
+long sys_eventfd(unsigned count);
+long sys_eventfd2(unsigned count, int flags);
 
 /* sys_mem.c */
 long sys_brk(unsigned long brk);

@@ -1,12 +1,13 @@
 /*
  * Descriptor syscalls: argument checking, then the file layer (kern/
- * file.c) and the kinds (pipe.c). A call that uses a file
+ * file.c) and the kinds (pipe.c, eventfd.c). A call that uses a file
  * holds a reference to it for the call, so another thread's close cannot
  * free it under a sleeping read.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
 #include "sys.h"
@@ -192,4 +193,23 @@ long sys_pipe2(int *fds, int flags)
 long sys_pipe(int *fds)
 {
 	return sys_pipe2(fds, 0);
+}
+
+long sys_eventfd2(unsigned count, int flags)
+{
+	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
+		return -EINVAL;
+	struct file *f =
+		eventfd_open(count, flags & (EFD_SEMAPHORE | EFD_NONBLOCK));
+	if (!f)
+		return -ENOMEM;
+	int fd = fd_install(f, 0, flags & EFD_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_eventfd(unsigned count)
+{
+	return sys_eventfd2(count, 0);
 }

@@ -89,6 +89,8 @@ static const syscall_fn systab[] = {
 	[SYS_close_range] = (syscall_fn)sys_close_range,
 	[SYS_pipe] = (syscall_fn)sys_pipe,
 	[SYS_pipe2] = (syscall_fn)sys_pipe2,
+	[SYS_eventfd] = (syscall_fn)sys_eventfd,
+	[SYS_eventfd2] = (syscall_fn)sys_eventfd2,
 };
 
 #define NSYSCALLS ARRAY_SIZE(systab)
