@@ -82,6 +82,7 @@ KSRCS := \
 	kern/poll.c \
 	kern/pipe.c \
 	kern/eventfd.c \
+	kern/epoll.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \

@@ -567,6 +567,16 @@ int pipe_open(struct file *ends[2], unsigned flags); /* O_NONBLOCK */
 /* eventfd.c: a 64-bit counter as a file (EFD_SEMAPHORE, EFD_NONBLOCK) */
 struct file *eventfd_open(uint64_t count, unsigned flags);
 
+/* epoll.c: an epoll instance is a file; registrations hang on the files
+ * they watch and go when the file's last reference goes (as on Linux).
+ * ev is kernel memory; events the program's, checked writable. */
+struct epoll_event;
+struct file *epoll_open(void);
+long epoll_ctl_file(struct file *ep, int op, int fd, struct file *f,
+		    const struct epoll_event *ev);
+long epoll_wait_file(struct file *ep, struct epoll_event *events, int max,
+		     uint64_t deadline);
+
 /* platform: where we run (plat/xen, plat/pc), chosen once by the boot
  * entry; the kernel reaches it only through these ops */
 struct boot_info;

@@ -136,12 +136,23 @@ long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask);
 long sys_getrusage(int who, struct rusage *ru);
 long sys_times(struct tms *buf);
 
-/* sys_poll.c: poll and select; with no descriptors, pure timeouts */
+/* sys_poll.c: poll, select and epoll; with no descriptors, poll and
+ * select are pure timeouts */
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	       const void *sigmask, size_t sigsz);
 long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 		  const struct timespec *ts, const void *sig);
+struct epoll_event;
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+long sys_epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout);
+long sys_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
+		     const void *sigmask, size_t sigsz);
+long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
+		      const struct timespec *ts, const void *sigmask,
+		      size_t sigsz);
 
 #endif

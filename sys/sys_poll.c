@@ -1,13 +1,14 @@
 /*
- * poll, ppoll, select, pselect6: argument checking, then kern/poll.c,
- * which sleeps until a watched file wakes it or the timeout passes. With
- * no descriptors they are pure timeouts. Signal masks are accepted and
- * not applied: no handler runs yet, so there is nothing for them to hold
- * back.
+ * poll, ppoll, select, pselect6 and epoll: argument checking, then
+ * kern/poll.c and kern/epoll.c, which sleep until a watched file wakes
+ * them or the timeout passes. With no descriptors, poll and select are
+ * pure timeouts. Signal masks are accepted and not applied: no handler
+ * runs yet, so there is nothing for them to hold back.
  */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 
 #include "sys.h"
@@ -105,4 +106,80 @@ long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
 	uint64_t deadline;
 	long rr = timeout_from_user(ts, false, false, &deadline);
 	return rr ? rr : do_select(n, r, w, e, deadline);
+}
+
+long sys_epoll_create1(int flags)
+{
+	if (flags & ~EPOLL_CLOEXEC)
+		return -EINVAL;
+	struct file *f = epoll_open();
+	if (!f)
+		return -ENOMEM;
+	int fd = fd_install(f, 0, flags & EPOLL_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_epoll_create(int size)
+{
+	return size <= 0 ? -EINVAL : sys_epoll_create1(0);
+}
+
+long sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *uev)
+{
+	struct epoll_event ev = { 0 };
+	if (op != EPOLL_CTL_DEL) {
+		if (!vm_user_ok(uev, sizeof(*uev), false))
+			return -EFAULT;
+		ev = *uev; /* once: the program may change it */
+	}
+	struct file *ep = fd_file(epfd);
+	if (!ep)
+		return -EBADF;
+	struct file *f = fd_file(fd);
+	long r = f ? epoll_ctl_file(ep, op, fd, f, &ev) : -EBADF;
+	if (f)
+		file_put(f);
+	file_put(ep);
+	return r;
+}
+
+static long do_epoll_wait(int epfd, struct epoll_event *ev, int max,
+			  uint64_t deadline)
+{
+	if (max <= 0 || max > INT_MAX / (int)sizeof(*ev))
+		return -EINVAL;
+	if (!vm_user_ok(ev, (size_t)max * sizeof(*ev), true))
+		return -EFAULT;
+	struct file *ep = fd_file(epfd);
+	if (!ep)
+		return -EBADF;
+	long r = epoll_wait_file(ep, ev, max, deadline);
+	file_put(ep);
+	return r;
+}
+
+long sys_epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	return do_epoll_wait(epfd, ev, max, ms_deadline(timeout));
+}
+
+long sys_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
+		     const void *sigmask, size_t sigsz)
+{
+	(void)sigmask;
+	(void)sigsz;
+	return do_epoll_wait(epfd, ev, max, ms_deadline(timeout));
+}
+
+long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
+		      const struct timespec *ts, const void *sigmask,
+		      size_t sigsz)
+{
+	(void)sigmask;
+	(void)sigsz;
+	uint64_t deadline;
+	long r = timeout_from_user(ts, false, false, &deadline);
+	return r ? r : do_epoll_wait(epfd, ev, max, deadline);
 }

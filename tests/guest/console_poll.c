@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-/* The console is a file like the others: poll and select on stdin
+/* The console is a file like the others: poll, select and epoll on stdin
  * time out (no input comes) after sleeping once, never early; stdout is
  * writable at once; a non-blocking read of stdin is EAGAIN. */
 #include <errno.h>
@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <time.h>
@@ -53,6 +54,14 @@ int main(void)
 	t0 = now_ms();
 	n = select(1, &r, NULL, NULL, &tv);
 	printf("select stdin for 100 ms: %d ready, %s\n", n, early(t0, 100));
+
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { EPOLLIN, { .u32 = 1 } };
+	int c = epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
+	t0 = now_ms();
+	n = epoll_wait(ep, &ev, 1, 100);
+	printf("epoll stdin for 100 ms: ctl %d, %d ready, %s\n", c, n,
+	       early(t0, 100));
 
 	int fl = fcntl(0, F_GETFL);
 	fcntl(0, F_SETFL, fl | O_NONBLOCK);

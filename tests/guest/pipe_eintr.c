@@ -1,14 +1,15 @@
 #define _GNU_SOURCE
 /* Signals and blocked calls on files, as on Linux: a handler without
  * SA_RESTART ends a blocked read with EINTR; with SA_RESTART the read
- * goes on and gets the data written later; poll ends with EINTR either
- * way. The signal comes from another thread (pthread_kill). */
+ * goes on and gets the data written later; poll and epoll_wait end with
+ * EINTR either way. The signal comes from another thread (pthread_kill). */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +92,17 @@ int main(void)
 	r = poll(&p, 1, -1);
 	pthread_join(t, NULL);
 	printf("SA_RESTART: poll gives %s, handler ran %d\n", res(r),
+	       (int)caught);
+
+	caught = 0;
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { EPOLLIN, { .u32 = 0 } };
+	epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev);
+	pthread_create(&t, NULL, poke, NULL);
+	errno = 0;
+	r = epoll_wait(ep, &ev, 1, -1);
+	pthread_join(t, NULL);
+	printf("SA_RESTART: epoll_wait gives %s, handler ran %d\n", res(r),
 	       (int)caught);
 	return 0;
 }

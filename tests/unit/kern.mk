@@ -1,24 +1,25 @@
 # Host tests of kern/ beyond pure logic: the file layer, poll and select,
-# pipes, eventfd, on the fake scheduler (fake_sched.c) with the services below
+# pipes, eventfd, epoll, on the fake scheduler (fake_sched.c) with the services below
 # faked (fake_kern.c). Built with unit.mk's rules under ASan and UBSan,
 # malloc and free wrapped as in chan.mk; `make unit` runs them with the
 # rest. Their kernel objects see tests/unit/fakearch/arch.h before the
 # real one: irq_lock's cli would fault in a host process.
 
-UNIT_TESTS += file pipe eventfd
-unit: $(patsubst %,$(B)/unit/test_%,file pipe eventfd)
+UNIT_TESTS += file pipe eventfd epoll
+unit: $(patsubst %,$(B)/unit/test_%,file pipe eventfd epoll)
 
 UNIT_FAKEARCH := $(subst -iquote arch/$(ARCH),-iquote tests/unit/fakearch -iquote arch/$(ARCH),$(UNIT_CFLAGS))
 
 # The file layer and everything it reaches, with the fakes.
 UNIT_FILE_OBJS := $(patsubst %,$(B)/unit/%.o,kern/uio kern/file kern/poll \
-	kern/pipe kern/eventfd kern/console kern/wait \
+	kern/pipe kern/eventfd kern/epoll kern/console kern/wait \
 	sys/sys_fd sys/sys_poll sys/sys_time tests/unit/fake_sched \
 	tests/unit/fake_kern)
 
 $(B)/unit/test_file: $(UNIT_FILE_OBJS)
 $(B)/unit/test_pipe: $(UNIT_FILE_OBJS)
 $(B)/unit/test_eventfd: $(UNIT_FILE_OBJS)
+$(B)/unit/test_epoll: $(UNIT_FILE_OBJS)
 
-$(patsubst %,$(B)/unit/test_%,file pipe eventfd): \
+$(patsubst %,$(B)/unit/test_%,file pipe eventfd epoll): \
 	UNIT_CFLAGS := $(UNIT_FAKEARCH) -Wl,--wrap=malloc,--wrap=free
