@@ -1,12 +1,15 @@
 # Host tests of kern/ beyond pure logic: the file layer, poll and select,
-# pipes, eventfd, epoll, on the fake scheduler (fake_sched.c) with the services below
-# faked (fake_kern.c). Built with unit.mk's rules under ASan and UBSan,
-# malloc and free wrapped as in chan.mk; `make unit` runs them with the
-# rest. Their kernel objects see tests/unit/fakearch/arch.h before the
-# real one: irq_lock's cli would fault in a host process.
+# pipes, eventfd, epoll and futexes, on the fake scheduler (fake_sched.c)
+# with the services below faked (fake_kern.c); timers against a fake
+# platform timer; the timeout helper (sys/sys_time.c). Built with
+# unit.mk's rules under ASan and UBSan, malloc and free wrapped as in
+# chan.mk; `make unit` runs them with the rest. Their kernel objects see
+# tests/unit/fakearch/arch.h before the real one: irq_lock's cli would
+# fault in a host process.
 
-UNIT_TESTS += file pipe eventfd epoll
-unit: $(patsubst %,$(B)/unit/test_%,file pipe eventfd epoll)
+KERN_TESTS := file pipe eventfd epoll futex timer timeout
+UNIT_TESTS += $(KERN_TESTS)
+unit: $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS))
 
 UNIT_FAKEARCH := $(subst -iquote arch/$(ARCH),-iquote tests/unit/fakearch -iquote arch/$(ARCH),$(UNIT_CFLAGS))
 
@@ -20,6 +23,10 @@ $(B)/unit/test_file: $(UNIT_FILE_OBJS)
 $(B)/unit/test_pipe: $(UNIT_FILE_OBJS)
 $(B)/unit/test_eventfd: $(UNIT_FILE_OBJS)
 $(B)/unit/test_epoll: $(UNIT_FILE_OBJS)
+$(B)/unit/test_futex: $(patsubst %,$(B)/unit/%.o,kern/futex kern/wait \
+	tests/unit/fake_sched)
+$(B)/unit/test_timer: $(B)/unit/kern/timer.o
+$(B)/unit/test_timeout: $(UNIT_FILE_OBJS)
 
-$(patsubst %,$(B)/unit/test_%,file pipe eventfd epoll): \
+$(patsubst %,$(B)/unit/test_%,$(KERN_TESTS)): \
 	UNIT_CFLAGS := $(UNIT_FAKEARCH) -Wl,--wrap=malloc,--wrap=free
