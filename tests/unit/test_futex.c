@@ -1,7 +1,7 @@
 /*
  * Futexes (kern/futex.c) on the fake scheduler: the value check, FIFO
- * wakes, bitsets, timeouts, requeue (also within one hash bucket) and
- * wake-op, with real blocking threads.
+ * wakes, bitsets, timeouts, requeue (also within one hash bucket),
+ * wake-op and signals, with real blocking threads.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +45,7 @@ struct waiter {
 	long r;
 	int order; /* when it woke, among the waiters */
 	uint64_t at;
+	struct thread *t;
 };
 
 static int woke_count;
@@ -52,6 +53,7 @@ static int woke_count;
 static void wait_one(void *p)
 {
 	struct waiter *w = p;
+	w->t = current;
 	w->r = K(futex_wait(w->uaddr, w->val, w->deadline,
 			    w->bitset ? w->bitset : ~0u));
 	w->order = ++woke_count;
@@ -110,8 +112,12 @@ static void bitsets(void)
 {
 	begin();
 	int word = 0;
-	struct waiter a = { &word, 0, 1, 0, 99, 0, 0 };
-	struct waiter b = { &word, 0, 2, 0, 99, 0, 0 };
+	struct waiter a = {
+		.uaddr = &word, .val = 0, .bitset = 1, .deadline = 0, .r = 99
+	};
+	struct waiter b = {
+		.uaddr = &word, .val = 0, .bitset = 2, .deadline = 0, .r = 99
+	};
 	go_spawn(wait_one, &a);
 	go_spawn(wait_one, &b);
 	fake_settle();
@@ -130,7 +136,11 @@ static void timeouts(void)
 	begin();
 	int word = 0;
 	uint64_t t0 = fake_now;
-	struct waiter w = { &word, 0, 0, t0 + 30 * MS, 99, 0, 0 };
+	struct waiter w = { .uaddr = &word,
+			    .val = 0,
+			    .bitset = 0,
+			    .deadline = t0 + 30 * MS,
+			    .r = 99 };
 	go_spawn(wait_one, &w);
 	fake_settle();
 	fake_sleep(50 * MS);
@@ -197,13 +207,43 @@ static void requeued_then_timeout(void)
 {
 	begin();
 	int a = 0, b = 0;
-	struct waiter w = { &a, 0, 0, fake_now + 20 * MS, 99, 0, 0 };
+	struct waiter w = { .uaddr = &a,
+			    .val = 0,
+			    .bitset = 0,
+			    .deadline = fake_now + 20 * MS,
+			    .r = 99 };
 	go_spawn(wait_one, &w);
 	fake_settle();
 	CHECK_EQ(K(futex_requeue(&a, 0, 1, &b)), 1);
 	fake_sleep(30 * MS);
 	CHECK_EQ(w.r, -ETIMEDOUT);
 	CHECK_EQ(K(futex_wake(&b, 1, ~0u)), 0);
+	finish();
+}
+
+/* A signal ends a wait: restarted (-ERESTARTSYS: under SA_RESTART the
+ * program never sees it) when untimed, EINTR when timed; either way the
+ * waiter leaves the queue. */
+static void interrupted(void)
+{
+	begin();
+	int word = 0;
+	struct waiter a = {
+		.uaddr = &word, .val = 0, .bitset = 0, .deadline = 0, .r = 99
+	};
+	struct waiter b = { .uaddr = &word,
+			    .val = 0,
+			    .bitset = 0,
+			    .deadline = fake_now + 1000 * MS,
+			    .r = 99 };
+	go_spawn(wait_one, &a);
+	go_spawn(wait_one, &b);
+	fake_settle();
+	K((fake_signal(a.t), fake_signal(b.t), 0));
+	fake_settle();
+	CHECK_EQ(a.r, -ERESTARTSYS);
+	CHECK_EQ(b.r, -EINTR);
+	CHECK_EQ(K(futex_wake(&word, 10, ~0u)), 0);
 	finish();
 }
 
@@ -215,8 +255,12 @@ static void wake_op(void)
 {
 	begin();
 	int a = 0, b = 5;
-	struct waiter wa = { &a, 0, 0, 0, 99, 0, 0 };
-	struct waiter wb = { &b, 5, 0, 0, 99, 0, 0 };
+	struct waiter wa = {
+		.uaddr = &a, .val = 0, .bitset = 0, .deadline = 0, .r = 99
+	};
+	struct waiter wb = {
+		.uaddr = &b, .val = 5, .bitset = 0, .deadline = 0, .r = 99
+	};
 	go_spawn(wait_one, &wa);
 	go_spawn(wait_one, &wb);
 	fake_settle();
@@ -258,5 +302,6 @@ int main(int argc, char **argv)
 	RUN(requeue_same_bucket);
 	RUN(requeued_then_timeout);
 	RUN(wake_op);
+	RUN(interrupted);
 	return test_summary();
 }

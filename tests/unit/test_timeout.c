@@ -1,8 +1,9 @@
 /*
  * The timeout helper (sys/sys_time.c): timespecs from the program,
  * relative and absolute deadlines on the monotonic and the wall clock,
- * saturation, and the sleeps built on them, with the fake scheduler's
- * clock (the fake wall clock runs FAKE_EPOCH ahead of it).
+ * saturation, and the sleeps built on them (a signal ending one), with
+ * the fake scheduler's clock (the fake wall clock runs FAKE_EPOCH ahead
+ * of it).
  */
 #include <errno.h>
 #include <time.h>
@@ -133,6 +134,35 @@ static void sleeps(void)
 	CHECK_EQ(K(sys_clock_gettime(CLOCK_MONOTONIC, NULL)), -EFAULT);
 }
 
+struct sleeper {
+	struct thread *t;
+	long r;
+	struct timespec rem;
+};
+
+static void sleep_one(void *p)
+{
+	struct sleeper *s = p;
+	s->t = current;
+	struct timespec ts = { 1, 0 };
+	s->r = K(sys_nanosleep(&ts, &s->rem));
+}
+
+/* A signal ends a sleep: EINTR, and what was left in rem. */
+static void sleep_interrupted(void)
+{
+	begin();
+	struct sleeper s = { NULL, 99, { 0, 0 } };
+	go_spawn(sleep_one, &s);
+	fake_settle();
+	fake_sleep(300 * MS);
+	K((fake_signal(s.t), 0));
+	fake_join_all();
+	CHECK_EQ(s.r, -EINTR);
+	CHECK_EQ(s.rem.tv_sec, 0);
+	CHECK_EQ(s.rem.tv_nsec, 700 * MS);
+}
+
 int main(int argc, char **argv)
 {
 	test_init("timeout", argc, argv);
@@ -140,5 +170,6 @@ int main(int argc, char **argv)
 	RUN(deadlines);
 	RUN(timeouts);
 	RUN(sleeps);
+	RUN(sleep_interrupted);
 	return test_summary();
 }

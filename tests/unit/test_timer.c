@@ -2,7 +2,7 @@
  * Timers (kern/timer.c) alone, against a fake platform timer and a fake
  * run queue: sleepers in deadline order, what the platform timer is set
  * for (and when it is not reprogrammed), cancellation, time slices
- * counted in checks, and sleeps that never end early.
+ * counted in checks, ktimer callbacks, and sleeps that never end early.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +188,51 @@ static void slices(void)
 	runq_empty = true;
 }
 
+/* ktimers: callbacks in deadline order, from the timer interrupt; one
+ * may re-arm itself (an interval); the platform timer is set for the
+ * earliest of them and the sleepers. */
+static int fired[8], nfired;
+static struct ktimer kt[3];
+static int rearms;
+
+static void kt_fire(struct ktimer *k)
+{
+	fired[nfired++] = (int)(k - kt);
+	if (k == &kt[2] && rearms-- > 0)
+		ktimer_arm(k, clock_ns + 10 * MS);
+}
+
+static void ktimers(void)
+{
+	begin();
+	nfired = 0;
+	uint64_t t0 = clock_ns;
+	for (int i = 0; i < 3; i++)
+		kt[i] = (struct ktimer){ .fn = kt_fire };
+	ktimer_arm(&kt[0], t0 + 30 * MS);
+	ktimer_arm(&kt[1], t0 + 10 * MS);
+	CHECK(timer_pending());
+	CHECK_EQ(armed_for, t0 + 10 * MS);
+	timer_add(&th[1], t0 + 5 * MS);
+	CHECK_EQ(armed_for, t0 + 5 * MS);
+	ktimer_arm(&kt[1], t0 + 20 * MS); /* again: moved, not twice */
+	ktimer_arm(&kt[2], t0 + 25 * MS);
+	ktimer_cancel(&kt[0]);
+	ktimer_cancel(&kt[0]); /* twice is harmless */
+	rearms = 1;
+	clock_ns = t0 + 40 * MS;
+	timer_interrupt();
+	CHECK_EQ(nfired, 2);
+	CHECK_EQ(fired[0], 1);
+	CHECK_EQ(fired[1], 2);
+	CHECK(kt[2].armed); /* re-armed for 50 ms */
+	CHECK_EQ(armed_for, t0 + 50 * MS);
+	clock_ns = t0 + 50 * MS;
+	timer_interrupt();
+	CHECK_EQ(nfired, 3);
+	CHECK(!timer_pending());
+}
+
 static void sleep_never_early(void)
 {
 	begin();
@@ -207,6 +252,7 @@ int main(int argc, char **argv)
 	RUN(reprogram_only_earlier);
 	RUN(cancel);
 	RUN(slices);
+	RUN(ktimers);
 	RUN(sleep_never_early);
 	return test_summary();
 }
