@@ -142,8 +142,9 @@ long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	       const void *sigmask, size_t sigsz);
 long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
+struct pselect_mask;
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
-		  const struct timespec *ts, const void *sig);
+		  const struct timespec *ts, const struct pselect_mask *sig);
 struct epoll_event;
 long sys_epoll_create(int size);
 long sys_epoll_create1(int flags);

@@ -1,9 +1,8 @@
 /*
  * poll, ppoll, select, pselect6 and epoll: argument checking, then
  * kern/poll.c and kern/epoll.c, which sleep until a watched file wakes
- * them or the timeout passes. With no descriptors, poll and select are
- * pure timeouts. Signal masks are accepted and not applied: no handler
- * runs yet, so there is nothing for them to hold back.
+ * them, the timeout passes or a signal comes. With no descriptors, poll
+ * and select are pure timeouts.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +12,35 @@
 
 #include "sys.h"
 #include "kern/kern.h"
+
+/* ppoll, pselect6 and epoll_pwait wait with the mask the program gives,
+ * if it gives one, as on Linux: in force until the call returns or, if a
+ * signal ends the wait, until that signal's handler has run (then
+ * signal_deliver puts the old mask back, as after rt_sigsuspend). */
+static long mask_set(const void *umask, size_t sz)
+{
+	if (!umask)
+		return 0;
+	if (sz != sizeof(uint64_t))
+		return -EINVAL;
+	if (!vm_user_ok(umask, sz, false))
+		return -EFAULT;
+	uint64_t m;
+	memcpy(&m, umask, sizeof(m));
+	current->saved_mask = current->sigmask;
+	current->restore_mask = true;
+	signal_setmask(m);
+	return 0;
+}
+
+static long mask_done(long r)
+{
+	if (current->restore_mask && r != -EINTR && r != -ERESTARTNOHAND) {
+		current->restore_mask = false;
+		current->sigmask = current->saved_mask;
+	}
+	return r;
+}
 
 /* A millisecond timeout: negative waits for ever (deadline 0). A zero
  * timeout gives a deadline of "now", already passed: no wait. */
@@ -39,11 +67,11 @@ long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	       const void *sigmask, size_t sigsz)
 {
-	(void)sigmask;
-	(void)sigsz;
 	uint64_t deadline;
 	long r = timeout_from_user(ts, false, false, &deadline);
-	return r ? r : do_poll(fds, n, deadline);
+	if (!r)
+		r = mask_set(sigmask, sigsz);
+	return r ? r : mask_done(do_poll(fds, n, deadline));
 }
 
 #define LBITS (8 * sizeof(unsigned long))
@@ -99,13 +127,28 @@ long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 	return rr ? rr : do_select(n, r, w, e, deadline);
 }
 
+/* pselect6's last argument: where the mask is, and its size. */
+struct pselect_mask {
+	const void *mask;
+	size_t size;
+};
+
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
-		  const struct timespec *ts, const void *sig)
+		  const struct timespec *ts, const struct pselect_mask *sig)
 {
-	(void)sig;
 	uint64_t deadline;
 	long rr = timeout_from_user(ts, false, false, &deadline);
-	return rr ? rr : do_select(n, r, w, e, deadline);
+	if (rr)
+		return rr;
+	if (sig) {
+		if (!vm_user_ok(sig, sizeof(*sig), false))
+			return -EFAULT;
+		struct pselect_mask m = *sig;
+		rr = mask_set(m.mask, m.size);
+		if (rr)
+			return rr;
+	}
+	return mask_done(do_select(n, r, w, e, deadline));
 }
 
 long sys_epoll_create1(int flags)
@@ -168,18 +211,18 @@ long sys_epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 long sys_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
 		     const void *sigmask, size_t sigsz)
 {
-	(void)sigmask;
-	(void)sigsz;
-	return do_epoll_wait(epfd, ev, max, ms_deadline(timeout));
+	uint64_t deadline = ms_deadline(timeout);
+	long r = mask_set(sigmask, sigsz);
+	return r ? r : mask_done(do_epoll_wait(epfd, ev, max, deadline));
 }
 
 long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
 		      const struct timespec *ts, const void *sigmask,
 		      size_t sigsz)
 {
-	(void)sigmask;
-	(void)sigsz;
 	uint64_t deadline;
 	long r = timeout_from_user(ts, false, false, &deadline);
-	return r ? r : do_epoll_wait(epfd, ev, max, deadline);
+	if (!r)
+		r = mask_set(sigmask, sigsz);
+	return r ? r : mask_done(do_epoll_wait(epfd, ev, max, deadline));
 }

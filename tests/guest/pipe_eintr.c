@@ -2,7 +2,9 @@
 /* Signals and blocked calls on files, as on Linux: a handler without
  * SA_RESTART ends a blocked read with EINTR; with SA_RESTART the read
  * goes on and gets the data written later; poll and epoll_wait end with
- * EINTR either way. The signal comes from another thread (pthread_kill). */
+ * EINTR either way; pselect and epoll_pwait let a blocked signal in only
+ * while they wait, and the mask is back after its handler. A blocked
+ * signal does not end a wait. The signal comes from another thread (pthread_kill). */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,5 +107,42 @@ int main(void)
 	pthread_join(t, NULL);
 	printf("SA_RESTART: epoll_wait gives %s, handler ran %d\n", res(r),
 	       (int)caught);
+
+	/* The race-free wait: SIGUSR1 blocked but while waiting. */
+	sigset_t usr1, none, now;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&none);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	caught = 0;
+	pthread_create(&t, NULL, poke, NULL);
+	fd_set rs;
+	FD_ZERO(&rs);
+	FD_SET(fds[0], &rs);
+	errno = 0;
+	r = pselect(fds[0] + 1, &rs, NULL, NULL, NULL, &none);
+	pthread_join(t, NULL);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	printf("pselect with SIGUSR1 let in: %s, handler ran %d, blocked again "
+	       "%d\n",
+	       res(r), (int)caught, sigismember(&now, SIGUSR1));
+	caught = 0;
+	pthread_create(&t, NULL, poke, NULL);
+	errno = 0;
+	r = epoll_pwait(ep, &ev, 1, -1, &none);
+	pthread_join(t, NULL);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	printf("epoll_pwait with SIGUSR1 let in: %s, handler ran %d, blocked "
+	       "again %d\n",
+	       res(r), (int)caught, sigismember(&now, SIGUSR1));
+	/* Blocked, it waits: poll times out, the signal stays pending. */
+	pthread_create(&t, NULL, poke, NULL);
+	struct pollfd p2 = { fds[0], POLLIN, 0 };
+	r = poll(&p2, 1, 300);
+	pthread_join(t, NULL);
+	sigset_t pend;
+	sigpending(&pend);
+	printf("poll with SIGUSR1 blocked: %s, pending %d\n", res(r),
+	       sigismember(&pend, SIGUSR1));
 	return 0;
 }

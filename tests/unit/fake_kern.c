@@ -117,6 +117,11 @@ int signal_send(int tid, const struct ksiginfo *info)
 	return 0;
 }
 
+void signal_setmask(uint64_t mask)
+{
+	current->sigmask = mask;
+}
+
 /* The console driver */
 
 static void cons_write(const char *buf, size_t len)

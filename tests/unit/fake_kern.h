@@ -19,7 +19,8 @@ extern long fake_pages_max;		     /* page_alloc fails past it */
 extern uintptr_t fake_bad;
 extern size_t fake_bad_len;
 extern char fake_printk[4096]; /* what printk wrote, NUL-terminated */
-/* signal_send's calls: how many, and the last one's thread and signal. */
+/* signal_send's calls: how many, and the last one's thread and signal;
+ * signal_setmask sets the mask, no more. */
 extern int fake_signals, fake_signal_tid, fake_signal_no;
 /* The console driver: what the program wrote, and input to read. */
 extern char fake_console_out[65536];

@@ -521,6 +521,49 @@ static void poll_interrupted(void)
 	finish();
 }
 
+struct mask_watch {
+	struct thread *t;
+	uint64_t seen;
+};
+
+static void see_mask(void *p)
+{
+	struct mask_watch *w = p;
+	fake_sleep(5 * MS);
+	w->seen = w->t->sigmask;
+}
+
+/* ppoll waits with the mask it is given, then puts the thread's back;
+ * after a signal it leaves that to the delivery (the handler must run
+ * with the wait's mask, and return to the old one). */
+static void ppoll_mask(void)
+{
+	begin();
+	current->sigmask = 0xf0;
+	struct mask_watch w = { current, 0 };
+	go_spawn(see_mask, &w);
+	struct pollfd p = { 0, POLLIN, 0 };
+	struct timespec ts = { 0, 20 * MS };
+	uint64_t m = 0x0f;
+	CHECK_EQ(K(sys_ppoll(&p, 1, &ts, &m, 8)), 0);
+	CHECK_EQ(w.seen, 0x0f);
+	CHECK_EQ(current->sigmask, 0xf0);
+	CHECK(!current->restore_mask);
+	CHECK_EQ(K(sys_ppoll(&p, 1, &ts, &m, 4)), -EINVAL);
+	CHECK_EQ(K(sys_ppoll(&p, 1, &ts, (void *)8, 8)), -EFAULT);
+	CHECK_EQ(current->sigmask, 0xf0);
+	fake_signal(current);
+	unsigned long fl = kern_enter();
+	CHECK_EQ(sys_ppoll(&p, 1, &ts, &m, 8), -EINTR);
+	CHECK_EQ(current->sigmask, 0x0f); /* until the handler has run */
+	CHECK(current->restore_mask);
+	CHECK_EQ(current->saved_mask, 0xf0);
+	kern_leave(fl);
+	current->restore_mask = false;
+	current->sigmask = 0;
+	finish();
+}
+
 static void closer(void *p)
 {
 	fake_sleep(10 * MS);
@@ -705,5 +748,6 @@ int main(int argc, char **argv)
 	RUN(select_woken);
 	RUN(wake_takes_lock);
 	RUN(ppoll_timeouts);
+	RUN(ppoll_mask);
 	return test_summary();
 }
