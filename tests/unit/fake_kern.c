@@ -14,7 +14,6 @@
 #include "tests/unit/fake_sched.h"
 #include "tests/unit/fake_kern.h"
 
-int fake_irq_depth;
 struct irq_lock big_lock = IRQ_LOCK_INIT("big_lock");
 
 long fake_kmem_live, fake_pages_live, fake_pages_max = -1;

@@ -3,15 +3,13 @@
 # with the services below faked (fake_kern.c); timers against a fake
 # platform timer; the timeout helper (sys/sys_time.c). Built with
 # unit.mk's rules under ASan and UBSan, malloc and free wrapped as in
-# chan.mk; `make unit` runs them with the rest. Their kernel objects see
-# tests/unit/fakearch/arch.h before the real one: irq_lock's cli would
-# fault in a host process.
+# chan.mk; `make unit` runs them with the rest. Their objects see
+# tests/unit/host/arch.h before the real one: irq_lock's cli would fault
+# in a host process.
 
 KERN_TESTS := file pipe eventfd epoll futex timer timeout
 UNIT_TESTS += $(KERN_TESTS)
 unit: $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS))
-
-UNIT_FAKEARCH := $(subst -iquote arch/$(ARCH),-iquote tests/unit/fakearch -iquote arch/$(ARCH),$(UNIT_CFLAGS))
 
 # The file layer and everything it reaches, with the fakes.
 UNIT_FILE_OBJS := $(patsubst %,$(B)/unit/%.o,kern/uio kern/file kern/poll \
@@ -29,4 +27,5 @@ $(B)/unit/test_timer: $(B)/unit/kern/timer.o
 $(B)/unit/test_timeout: $(UNIT_FILE_OBJS)
 
 $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS)): \
-	UNIT_CFLAGS := $(UNIT_FAKEARCH) -Wl,--wrap=malloc,--wrap=free
+	UNIT_CFLAGS := -iquote tests/unit/host $(UNIT_CFLAGS) \
+	-Wl,--wrap=malloc,--wrap=free

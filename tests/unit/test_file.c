@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
-#include "arch.h"
 #include "kern/kern.h"
 #include "sys/sys.h"
 #include "tests/unit/test.h"
@@ -683,32 +682,43 @@ static void select_woken(void)
 	finish();
 }
 
-static int hook_depth;
-static void depth_hook(struct poll_hook *h, unsigned ev)
+static unsigned hook_saw;
+static void record_hook(struct poll_hook *h, unsigned ev)
 {
 	(void)h;
-	if (!(ev & POLL_GONE))
-		hook_depth = fake_irq_depth;
+	hook_saw |= ev;
 }
 
-/* Hooks run under big_lock (file_wake takes it: interrupt handlers
- * call it); the gone notice reaches every hook left. */
-static void wake_takes_lock(void)
+static void gone_hook(struct poll_hook *h, unsigned ev)
+{
+	hook_saw |= ev;
+	if (ev & POLL_GONE)
+		file_unhook(h);
+}
+
+/* A hook runs for the events it wants, and for the gone notice, which
+ * reaches every hook left when the last reference goes. */
+static void hooks_filter_and_gone(void)
 {
 	begin();
 	struct tfile t = { 0 };
 	struct file *f = file_alloc(&t_ops, O_RDWR, &t);
 	struct poll_hook h;
-	file_hook(f, &h, EPOLLIN, depth_hook);
-	hook_depth = -1;
+	file_hook(f, &h, EPOLLIN, record_hook);
 	file_wake(f, EPOLLOUT);
-	CHECK_EQ(hook_depth, -1); /* not wanted */
-	file_wake(f, EPOLLIN);
-	CHECK_EQ(hook_depth, 1);
-	CHECK_EQ(fake_irq_depth, 0);
+	CHECK_EQ(hook_saw, 0); /* not wanted */
+	file_wake(f, EPOLLIN | EPOLLOUT);
+	CHECK_EQ(hook_saw, EPOLLIN | EPOLLOUT);
 	file_unhook(&h);
 	file_unhook(&h); /* twice is harmless */
+	hook_saw = 0;
+	file_wake(f, EPOLLIN);
+	CHECK_EQ(hook_saw, 0); /* unhooked */
+	file_hook(f, &h, EPOLLIN, record_hook);
+	/* The hook must let go when told; this one does, and records. */
+	h.fn = gone_hook;
 	file_put(f);
+	CHECK_EQ(hook_saw, POLL_GONE);
 	CHECK_EQ(t.released, 1);
 	finish();
 }
@@ -746,7 +756,7 @@ int main(int argc, char **argv)
 	RUN(poll_many);
 	RUN(select_sets);
 	RUN(select_woken);
-	RUN(wake_takes_lock);
+	RUN(hooks_filter_and_gone);
 	RUN(ppoll_timeouts);
 	RUN(ppoll_mask);
 	return test_summary();
