@@ -33,8 +33,7 @@ KCFLAGS = -std=gnu11 $(KOPT) -g -Wall -Wextra -Werror=implicit-function-declarat
 # Small by default: the kernel is in every image. The paths every channel
 # handoff and context switch take are worth their bytes at -O2.
 KOPT := -Os
-HOT := kern/sched.c runtime/chan.c kern/timer.c kern/futex.c kern/wait.c \
-	net/stream.c net/sock.c
+HOT := kern/sched.c runtime/chan.c kern/timer.c kern/futex.c kern/wait.c
 $(patsubst %.c,$(B)/k/%.o,$(HOT)): KOPT := -O2
 
 # One folder a layer (docs/architecture.md, "Layers").
@@ -81,6 +80,12 @@ KSRCS := \
 	kern/netdev.c \
 	kern/signal.c \
 	kern/ptimer.c \
+	kern/uio.c \
+	kern/file.c \
+	kern/poll.c \
+	kern/pipe.c \
+	kern/eventfd.c \
+	kern/epoll.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
@@ -126,7 +131,9 @@ LWIP_FILES := \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
 	netif/ethernet.c
 LWIP_OBJS := $(patsubst %.c,$(B)/lwip/obj/%.o,$(LWIP_FILES))
-$(LWIP_OBJS): KOPT := -O2
+# -Os like the rest: until images carry only the parts their program
+# uses (issue 11), every guest carries lwIP, and 2 MiB guests must fit.
+$(LWIP_OBJS): KOPT := -Os
 LWIP_CFLAGS := -iquote net/lwip -I$(LWIP_PKG)/src/include
 $(B)/k/net/%.o: KCFLAGS += $(LWIP_CFLAGS)
 $(B)/k/start/%.o: KCFLAGS += $(LWIP_CFLAGS)
@@ -205,6 +212,7 @@ include tests/unit/unit.mk
 include tests/unit/chan.mk
 include tests/unit/xen.mk
 include tests/fuzz/fuzz.mk
+include tests/unit/kern.mk
 include tests/guest/guest.mk
 include tools/install.mk
 include tools/sdk.mk

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #define BIG_BYTES  (4 << 20)
-#define REQ_MAX	   8192
+#define REQ_MAX	   2048
 #define MAX_EVENTS 64
 
 struct conn {
@@ -214,6 +214,10 @@ int main(int argc, char **argv)
 				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 					   sizeof(one));
 				c = calloc(1, sizeof(*c));
+				if (!c) { /* out of memory: this one waits */
+					close(fd);
+					break;
+				}
 				c->fd = fd;
 				struct epoll_event cev = { EPOLLIN,
 							   { .ptr = c } };

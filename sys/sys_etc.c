@@ -18,22 +18,23 @@ struct etc_file {
 	char data[ETC_FILE_MAX];
 };
 
-static long etc_read(struct file *f, void *buf, size_t len)
+static long etc_read(struct file *f, struct uio *u)
 {
 	struct etc_file *e = f->priv;
-	size_t n = MIN(len, e->len - e->off);
-	memcpy(buf, e->data + e->off, n);
-	e->off += n;
-	return n;
+	size_t n = MIN(u->resid, e->len - e->off);
+	long r = n ? uio_copy_to(u, e->data + e->off, n) : 0;
+	if (r > 0)
+		e->off += r;
+	return r;
 }
 
 static void etc_release(struct file *f)
 {
 	kfree(f->priv);
-	kfree(f);
 }
 
 static const struct file_ops etc_ops = {
+	.name = "etc",
 	.read = etc_read,
 	.release = etc_release,
 	.mode = S_IFREG | 0444,
@@ -63,16 +64,15 @@ long sys_openat(int dirfd, const char *path, int flags, int mode)
 		return -EROFS;
 	}
 	e->len = len;
-	struct file *f = kmalloc(sizeof(*f));
+	e->off = 0;
+	struct file *f = file_alloc(&etc_ops, O_RDONLY, e);
 	if (!f) {
 		kfree(e);
 		return -ENOMEM;
 	}
-	f->ops = &etc_ops;
-	f->priv = e;
-	long fd = fd_install(f);
+	long fd = fd_install(f, 0, flags & O_CLOEXEC);
 	if (fd < 0)
-		etc_release(f);
+		file_put(f); /* its release frees e */
 	return fd;
 }
 

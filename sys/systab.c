@@ -107,6 +107,17 @@ static const syscall_fn systab[] = {
 	[SYS_setsockopt] = (syscall_fn)sys_setsockopt,
 	[SYS_getsockopt] = (syscall_fn)sys_getsockopt,
 	[SYS_sendfile] = (syscall_fn)sys_sendfile,
+	[SYS_close_range] = (syscall_fn)sys_close_range,
+	[SYS_pipe] = (syscall_fn)sys_pipe,
+	[SYS_pipe2] = (syscall_fn)sys_pipe2,
+	[SYS_eventfd] = (syscall_fn)sys_eventfd,
+	[SYS_eventfd2] = (syscall_fn)sys_eventfd2,
+	[SYS_epoll_create] = (syscall_fn)sys_epoll_create,
+	[SYS_epoll_create1] = (syscall_fn)sys_epoll_create1,
+	[SYS_epoll_ctl] = (syscall_fn)sys_epoll_ctl,
+	[SYS_epoll_wait] = (syscall_fn)sys_epoll_wait,
+	[SYS_epoll_pwait] = (syscall_fn)sys_epoll_pwait,
+	[SYS_epoll_pwait2] = (syscall_fn)sys_epoll_pwait2,
 };
 
 #define NSYSCALLS ARRAY_SIZE(systab)

@@ -1,6 +1,6 @@
 # dom0's half of [net_client]: servers for the guest's client, then the
 # backend taken away while the guest waits in recv.
-nettool serve 7000 2 >/dev/null &
+nettool serve 7000 3 >/dev/null &
 out=/atman/$GUEST_NAME/out
 i=0
 until grep -q '^net_client: blocked in recv' "$out"; do

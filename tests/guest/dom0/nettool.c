@@ -409,12 +409,18 @@ static int cmd_httpnew(const char *host, int port, const char *path, int n)
 	char status[64] = "";
 	for (int i = 0; i < n; i++) {
 		int s = dial(host, port);
-		if (s < 0)
+		if (s < 0) {
+			fprintf(stderr, "httpnew: request %d: connect: %s\n", i,
+				strerror(errno));
 			continue;
+		}
 		if (!http_get(s, host, path, true, &body, status,
 			      sizeof(status)) &&
 		    !strncmp(status, "HTTP/1.1 200", 12))
 			ok++;
+		else
+			fprintf(stderr, "httpnew: request %d: %s (%s)\n", i,
+				status, strerror(errno));
 		close(s);
 	}
 	printf("httpnew: %d of %d requests on new connections answered 200\n",
