@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -189,6 +190,13 @@ static void test_errors(void)
 
 /* ---- non-blocking connect, poll, SO_ERROR, accept4 ---- */
 
+static void *late_write(void *arg)
+{
+	usleep(50000);
+	write(*(int *)arg, "late", 4);
+	return NULL;
+}
+
 static void test_nonblocking(void)
 {
 	int l = listener(7003);
@@ -224,6 +232,22 @@ static void test_nonblocking(void)
 	CHECK(read(c, buf, sizeof(buf)) == 5 && !memcmp(buf, "hello", 5),
 	      "read after peek");
 	printf("poll wakes on connection and data; FIONREAD, MSG_PEEK ok\n");
+
+	/* epoll: a thread asleep in epoll_wait wakes for data on a socket. */
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = c };
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) == 0, "epoll_ctl");
+	struct epoll_event got[4];
+	CHECK(epoll_wait(ep, got, 4, 0) == 0, "epoll: nothing yet");
+	pthread_t wt;
+	pthread_create(&wt, NULL, late_write, &s);
+	int ne = epoll_wait(ep, got, 4, 5000);
+	CHECK(ne == 1 && got[0].data.fd == c && (got[0].events & EPOLLIN),
+	      "epoll woke: %d", ne);
+	pthread_join(wt, NULL);
+	CHECK(read(c, buf, sizeof(buf)) == 4, "the late data");
+	close(ep);
+	printf("epoll wakes on data\n");
 
 	/* Fill the pipe: EAGAIN, then poll wakes when the reader drains. */
 	static char big[65536];
