@@ -77,6 +77,7 @@ KSRCS := \
 	kern/proc.c \
 	kern/signal.c \
 	kern/ptimer.c \
+	kern/signalfd.c \
 	kern/uio.c \
 	kern/file.c \
 	kern/poll.c \

@@ -398,6 +398,12 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info);
 /* The next pending signal of set for the current thread, taken. 0: none. */
 int signal_take(uint64_t set, struct ksiginfo *info);
 
+/* signalfd.c: signals as a file (signalfd4) */
+struct file;
+struct file *signalfd_open(uint64_t set, unsigned flags); /* SFD_NONBLOCK */
+int signalfd_set(struct file *f, uint64_t set);		  /* -EINVAL: not one */
+void signalfd_notify(int sig); /* signal.c: sig was sent */
+
 /* ptimer.c: timer_create's timers and ITIMER_REAL, as ktimers that send
  * signals. Times in monotonic ns; a deadline of 0 disarms. */
 #define PTIMER_MAX 64

@@ -111,6 +111,8 @@ long sys_pause(void);
 long sys_kill(int pid, int sig);
 long sys_tkill(int tid, int sig);
 long sys_tgkill(int tgid, int tid, int sig);
+long sys_signalfd4(int fd, const void *set, size_t sz, int flags);
+long sys_signalfd(int fd, const void *set, size_t sz);
 
 /* sys_timer.c: setitimer, alarm, timer_create and friends */
 struct itimerval;
