@@ -12,6 +12,7 @@
 #include "plat/xen/xen_guest.h"
 #include "drivers/xen/xendrv.h"
 #include "sys/sys.h"
+#include "fs/fs.h"
 
 extern const char atman_progname[] __attribute__((weak));
 extern char __atman_image_start[], __atman_image_end[];
@@ -158,6 +159,7 @@ noreturn void kern_start(struct boot_info *b)
 		kexit(2);
 	}
 	random_init();
+	vfs_init();
 	fd_init();
 	proc_start();
 }
