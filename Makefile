@@ -87,6 +87,8 @@ KSRCS := \
 	fs/vfs_file.c \
 	fs/vfs_ops.c \
 	fs/ramfs.c \
+	fs/cpio.c \
+	fs/rootfs.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
