@@ -18,7 +18,10 @@ int main(void)
 	printf("config: %s", line);
 	struct stat st;
 	stat("/etc/app/config", &st);
-	printf("mode %o uid %d\n", st.st_mode & 0777, (int)st.st_uid);
+	struct stat x;
+	stat("/www/run.sh", &x);
+	printf("modes %o and %o, uid %d\n", st.st_mode & 0777, x.st_mode & 0777,
+	       (int)st.st_uid);
 	char t[64] = { 0 };
 	readlink("/www/config.link", t, sizeof(t) - 1);
 	f = fopen("/www/config.link", "r");
