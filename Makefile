@@ -89,6 +89,9 @@ KSRCS := \
 	fs/ramfs.c \
 	fs/cpio.c \
 	fs/rootfs.c \
+	fs/synth.c \
+	fs/dev.c \
+	fs/procfs.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \

@@ -56,6 +56,9 @@ struct inode_ops {
 		       void *ctx);
 	/* refs and nlink both reached 0: free what the inode holds. */
 	void (*evict)(struct inode *ino);
+	/* A "magic" link (/proc/self/fd/N): what it stands for, with no
+	 * path in between. NULL: follow readlink's target. */
+	int (*get_link)(struct inode *ln, struct inode **out);
 };
 
 /* One mounted file system. */
@@ -89,7 +92,7 @@ struct inode {
 	struct inode *mounted, *covers;
 	/* Special files (devices, generated files): open makes this file
 	 * rather than a plain one. */
-	struct file *(*open)(struct inode *ino, unsigned flags);
+	int (*open)(struct inode *ino, unsigned flags, struct file **out);
 	const void *special; /* the opener's */
 	void *priv;	     /* the file system's */
 };
@@ -136,7 +139,7 @@ int vfs_open(struct inode *dir, const char *path, unsigned flags, unsigned mode,
 	     struct file **out);
 int vfs_mkdir(struct inode *dir, const char *path, unsigned mode);
 int vfs_mknod_special(const char *path, unsigned mode,
-		      struct file *(*open)(struct inode *, unsigned),
+		      int (*open)(struct inode *, unsigned, struct file **),
 		      const void *special);
 int vfs_unlink(struct inode *dir, const char *path, bool dir_only);
 int vfs_rename(struct inode *odir, const char *opath, struct inode *ndir,
@@ -154,15 +157,19 @@ extern unsigned vfs_umask;
 struct fs *ramfs_new(void);
 
 /* synth.c: files whose contents a function makes at open (/proc,
- * generated /etc files): the fill function appends with synth_printf.
- * A file the root already has at that path wins. */
+ * generated /etc files, another layer's: net/'s /etc/resolv.conf). fill
+ * writes at most cap bytes (one page) into buf and returns how many; it
+ * runs under big_lock, at each open, and must not sleep. Registering
+ * makes the parent directories; a file the root already has at that
+ * path wins (-EEXIST, nothing registered). synth_printf appends to a
+ * synth_buf over buf, cutting at cap, for fill functions that print. */
 struct synth_buf {
 	char *buf;
 	size_t len, cap;
 };
 void synth_printf(struct synth_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int vfs_synth_register(const char *path, void (*fill)(struct synth_buf *b));
+int vfs_synth_register(const char *path, size_t (*fill)(char *buf, size_t cap));
 
 /* cpio.c: a newc archive into the tree */
 struct cpio_entry {
@@ -185,10 +192,12 @@ bool cpio_name_ok(const char *name, size_t len);
 /* Unpack into the tree; prints what went wrong; 0 or -errno. */
 int cpio_unpack(const void *buf, size_t len);
 
-/* dev.c, procfs.c: /dev and /proc */
+/* dev.c: /dev; procfs.c: /proc and the /etc defaults. Both after the
+ * root's archive is unpacked: a file the user's root has wins. */
 void dev_init(void);
 void procfs_init(void);
-void etc_defaults(void);
+/* A read-only file kind over a filled buffer (synth.c), for /proc. */
+int synth_open_buf(struct synth_buf *b, unsigned flags, struct file **out);
 
 /* vfs_init (vfs.c): ramfs at / and /tmp */
 void vfs_init(void);

@@ -115,6 +115,10 @@ static int follow(struct inode *dir, struct inode *ln, int *links, int depth,
 			r = -ELOOP;
 			break;
 		}
+		if (ln->ops->get_link) {
+			r = ln->ops->get_link(ln, out);
+			break;
+		}
 		long n = ln->ops->readlink
 				 ? ln->ops->readlink(ln, t, PATH_MAX_K - 1)
 				 : -EINVAL;

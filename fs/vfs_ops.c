@@ -97,11 +97,9 @@ int vfs_open(struct inode *dir, const char *path, unsigned flags, unsigned mode,
 		r = vfs_truncate(i, 0);
 	if (!r) {
 		unsigned keep = O_ACCMODE | O_APPEND | O_NONBLOCK;
-		struct file *f = i->open ? i->open(i, flags & keep)
-					 : vfs_file_open(i, flags & keep);
-		if (f)
-			*out = f;
-		else
+		if (i->open)
+			r = i->open(i, flags & keep, out);
+		else if (!(*out = vfs_file_open(i, flags & keep)))
 			r = -ENOMEM;
 	}
 	inode_put(i);
@@ -132,7 +130,7 @@ int vfs_mkdir(struct inode *dir, const char *path, unsigned mode)
 }
 
 int vfs_mknod_special(const char *path, unsigned mode,
-		      struct file *(*open)(struct inode *, unsigned),
+		      int (*open)(struct inode *, unsigned, struct file **),
 		      const void *special)
 {
 	struct inode *d, *i;

@@ -183,6 +183,8 @@ noreturn void kern_start(struct boot_info *b)
 	random_init();
 	vfs_init();
 	rootfs_start(b);
+	dev_init();
+	procfs_init();
 	fd_init();
 	proc_start();
 }

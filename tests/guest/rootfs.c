@@ -44,5 +44,18 @@ int main(void)
 	stat("/", &r);
 	stat("/tmp", &tm);
 	printf("/tmp is a mount: %s\n", r.st_dev != tm.st_dev ? "yes" : "NO");
+	/* the user's /etc/hosts wins; /etc/passwd is the default */
+	char h[64] = "MISSING", pw[64] = "MISSING";
+	f = fopen("/etc/hosts", "r");
+	if (f) {
+		fgets(h, sizeof(h), f);
+		fclose(f);
+	}
+	f = fopen("/etc/passwd", "r");
+	if (f) {
+		fgets(pw, sizeof(pw), f);
+		fclose(f);
+	}
+	printf("/etc/hosts: %s/etc/passwd: %s", h, pw);
 	return 0;
 }
