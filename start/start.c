@@ -27,7 +27,11 @@ static size_t etc_resolv(char *b, size_t n)
 static size_t etc_hosts(char *b, size_t n)
 {
 	long r = net_etc_file("/etc/hosts", b, n);
-	return r < 0 ? 0 : (size_t)r;
+	if (r > 0)
+		return (size_t)r;
+	/* No network configuration: the loopback names at least. */
+	return (size_t)ksnprintf(b, n,
+				 "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
 }
 extern char __atman_image_start[], __atman_image_end[];
 
