@@ -80,17 +80,28 @@ KSRCS := \
 	kern/netdev.c \
 	kern/signal.c \
 	kern/ptimer.c \
+	kern/signalfd.c \
 	kern/uio.c \
 	kern/file.c \
 	kern/poll.c \
 	kern/pipe.c \
 	kern/eventfd.c \
 	kern/epoll.c \
+	fs/vfs.c \
+	fs/vfs_file.c \
+	fs/vfs_ops.c \
+	fs/ramfs.c \
+	fs/cpio.c \
+	fs/rootfs.c \
+	fs/synth.c \
+	fs/dev.c \
+	fs/procfs.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
 	sys/systab.c \
 	sys/sys_fd.c \
+	sys/sys_fs.c \
 	sys/sys_mem.c \
 	sys/sys_time.c \
 	sys/sys_proc.c \
@@ -99,7 +110,6 @@ KSRCS := \
 	sys/sys_signal.c \
 	sys/sys_timer.c \
 	sys/sys_net.c \
-	sys/sys_etc.c \
 	start/pvh.c \
 	start/start.c
 
@@ -137,8 +147,8 @@ $(LWIP_OBJS): KOPT := -Os
 LWIP_CFLAGS := -iquote net/lwip -I$(LWIP_PKG)/src/include
 $(B)/k/net/%.o: KCFLAGS += $(LWIP_CFLAGS)
 $(B)/k/start/%.o: KCFLAGS += $(LWIP_CFLAGS)
-$(B)/k/sys/sys_net.o $(B)/k/sys/sys_etc.o: KCFLAGS += $(LWIP_CFLAGS)
-$(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) start/start sys/sys_net sys/sys_etc): | $(B)/lwip/.unpacked
+$(B)/k/sys/sys_net.o: KCFLAGS += $(LWIP_CFLAGS)
+$(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) start/start sys/sys_net): | $(B)/lwip/.unpacked
 
 $(B)/lwip/.unpacked:
 	$(call msg,FETCH,lwip-$(LWIP_VERSION))

@@ -25,7 +25,7 @@ long net_etc_file(const char *path, char *buf, size_t room)
 		else
 			n = ksnprintf(buf, room, "# no DNS server known\n");
 	} else if (!strcmp(path, "/etc/hosts")) {
-		n = ksnprintf(buf, room, "127.0.0.1 localhost\n");
+		n = ksnprintf(buf, room, "127.0.0.1\tlocalhost\n");
 		if (net_config.hostname[0]) {
 			const ip4_addr_t *a = &net_config.ip;
 			ip4_addr_t lo;

@@ -12,9 +12,27 @@
 #include "plat/xen/xen_guest.h"
 #include "drivers/xen/xendrv.h"
 #include "sys/sys.h"
+#include "fs/fs.h"
 #include "net/net.h"
 
 extern const char atman_progname[] __attribute__((weak));
+
+/* /etc files the network's configuration makes, made at each open. */
+static size_t etc_resolv(char *b, size_t n)
+{
+	long r = net_etc_file("/etc/resolv.conf", b, n);
+	return r < 0 ? 0 : (size_t)r;
+}
+
+static size_t etc_hosts(char *b, size_t n)
+{
+	long r = net_etc_file("/etc/hosts", b, n);
+	if (r > 0)
+		return (size_t)r;
+	/* No network configuration: the loopback names at least. */
+	return (size_t)ksnprintf(b, n,
+				 "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+}
 extern char __atman_image_start[], __atman_image_end[];
 
 #define LOW_LIMIT (1ULL << 32) /* what the boot page tables map */
@@ -126,6 +144,28 @@ static void banner(const struct boot_info *b)
 	       pages.total_pages, pages.total_pages * 4);
 }
 
+/* The root's contents: the first boot module, a cpio archive. Its
+ * pages go to the pool once it is unpacked. */
+static void rootfs_start(const struct boot_info *b)
+{
+	if (!b->nmod)
+		return;
+	const struct boot_module *m = &b->mod[0];
+	if (b->nmod > 1)
+		printk("atman: %u boot modules: only the first is the root\n",
+		       b->nmod);
+	if (cpio_unpack((const void *)(uintptr_t)m->start, m->len))
+		kexit(2);
+	uint64_t s = ALIGN_UP(m->start, PAGE_SIZE);
+	uint64_t e = ALIGN_DOWN(m->start + m->len, PAGE_SIZE);
+	for (unsigned i = 0; i < b->nmem; i++) /* only if it was RAM */
+		if (b->mem[i].ram && b->mem[i].start <= s &&
+		    e <= b->mem[i].end && e > s && e <= LOW_LIMIT) {
+			page_pool_add(&pages, s, e);
+			break;
+		}
+}
+
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
@@ -166,6 +206,14 @@ noreturn void kern_start(struct boot_info *b)
 	}
 	proc_before_main = net_boot;
 	random_init();
+	vfs_init();
+	rootfs_start(b);
+	dev_init();
+	/* The network's generated files: a file in the user's root wins,
+	 * and these beat fs's own default /etc/hosts (first one wins). */
+	vfs_synth_register("/etc/resolv.conf", etc_resolv);
+	vfs_synth_register("/etc/hosts", etc_hosts);
+	procfs_init();
 	fd_init();
 	proc_start();
 }

@@ -39,21 +39,33 @@ box_ensure() {
 #   RUN/serial.log  everything QEMU's serial line carried
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
-# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [NET]: add a guest to RUN;
-# with NET (its number among the guests on the network, 0..239) it gets a
-# vif on the box's bridge (tools/box/init: /atman/net, /atman/NAME/net).
+# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [rootfs=CPIO] [net=N]: add
+# a guest to RUN; CPIO a cpio archive, its ramdisk; with N (its number
+# among the guests on the network, 0..239) it gets a vif on the box's
+# bridge (tools/box/init: /atman/net, /atman/NAME/net).
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
 	# For xenctx, should the guest hang: a System.map of the image.
 	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
-	local mac=
-	if [ -n "${7:-}" ]; then
-		mac=$(box_net_mac "$7")
-		echo "$mac $(box_net_ip "$7")" >"$1/atman/$2/net"
-		: >"$1/atman/net"
+	local kv cpio= netn= mac= extra=()
+	for kv in "${@:7}"; do
+		case "$kv" in
+		rootfs=*) cpio=${kv#*=} ;;
+		net=*) netn=${kv#*=} ;;
+		esac
+	done
+	if [ -n "$cpio" ]; then
+		cp "$cpio" "$1/atman/$2/rootfs.cpio"
+		extra+=("ramdisk=/atman/$2/rootfs.cpio")
 	fi
-	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" $mac ${mac:+xenbr0 vif-atman} \
+	if [ -n "$netn" ]; then
+		mac=$(box_net_mac "$netn")
+		echo "$mac $(box_net_ip "$netn")" >"$1/atman/$2/net"
+		: >"$1/atman/net"
+		extra+=("mac=$mac" bridge=xenbr0 script=vif-atman)
+	fi
+	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "${extra[@]}" \
 		>"$1/atman/$2/cfg"
 }
 
@@ -149,14 +161,17 @@ box_filter() {
 
 # ---- QEMU direct (no Xen) ---------------------------------------------------
 
-# qemu_run IMAGE CMDLINE MEMORY TIMEOUT OUTFILE: boot a guest image under
-# QEMU alone (the kernel's COM1 console, isa-debug-exit for the status); the
-# console goes to stdout and OUTFILE.  Returns QEMU's (or timeout's) status.
+# qemu_run IMAGE CMDLINE MEMORY TIMEOUT OUTFILE [ROOTFS]: boot a guest image
+# under QEMU alone (the kernel's COM1 console, isa-debug-exit for the
+# status); the console goes to stdout and OUTFILE.  ROOTFS: a cpio archive,
+# the boot module (-initrd).  Returns QEMU's (or timeout's) status.
 qemu_run() {
+	local initrd=()
+	[ -n "${6:-}" ] && initrd=(-initrd "${6//,/,,}")
 	timeout --foreground "$4" qemu-system-x86_64 -accel tcg -M q35 \
 		-cpu qemu64,+rdrand -m "$3" -nodefaults -display none \
 		-serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		-kernel "$1" -append "$2" </dev/null 2>&1 |
+		-kernel "$1" -append "$2" "${initrd[@]}" </dev/null 2>&1 |
 		sed -u 's/\r*$//' | tee "$5"
 	return "${PIPESTATUS[0]}"
 }

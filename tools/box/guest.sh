@@ -44,24 +44,56 @@ xl_string() {
 	printf '"%s"' "$out"
 }
 
-# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [MAC
-# [BRIDGE [SCRIPT]]].  The domain is kept at shutdown ("preserve") so that
-# its exit status can be read from xenstore; whoever runs it destroys it
-# afterwards.  With a MAC the guest has a vif on BRIDGE (default xenbr0),
-# set up by the hotplug SCRIPT (default xl's own, vif-bridge).
+# rootfs_cpio SRC OUT: the guest's root file system as a newc cpio archive
+# (docs/box.md, "A root file system"): SRC a directory (packed with
+# Debian's cpio, every file owned by root, in a stable order) or an
+# archive (checked for the newc magic, copied).
+rootfs_cpio() {
+	if [ -d "$1" ]; then
+		(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --quiet) >"$2" ||
+			{ echo "atman: could not pack $1" >&2; return 1; }
+	elif [ -f "$1" ]; then
+		[ "$(head -c 6 "$1")" = 070701 ] ||
+			{ echo "atman: $1: not a newc cpio archive (atman pack makes one)" >&2; return 1; }
+		cp "$1" "$2"
+	else
+		echo "atman: no such directory or archive: $1" >&2
+		return 1
+	fi
+}
+
+# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [KEY=VALUE...]
+# with keys ramdisk= (the root file system's archive, the guest's boot
+# module), mac= (a vif with that MAC on bridge=, default xenbr0, set up by
+# the hotplug script=, default xl's own vif-bridge).  The domain is kept at
+# shutdown ("preserve") so that its exit status can be read from xenstore;
+# whoever runs it destroys it afterwards.
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
+	local ramdisk= mac= bridge=xenbr0 script= kv
+	for kv in "${@:6}"; do
+		case "$kv" in
+		ramdisk=*) ramdisk=${kv#*=} ;;
+		mac=*) mac=${kv#*=} ;;
+		bridge=*) bridge=${kv#*=} ;;
+		script=*) script=${kv#*=} ;;
+		'') ;;
+		*) echo "atman: xl_config: unknown $kv" >&2; return 1 ;;
+		esac
+	done
 	printf 'name = %s\n' "$(xl_string "$1")"
 	printf 'type = "pvh"\n'
 	printf 'tsc_mode = "native"\n'
 	printf 'kernel = %s\n' "$(xl_string "$2")"
+	[ -n "$ramdisk" ] && printf 'ramdisk = %s\n' "$(xl_string "$ramdisk")"
 	printf 'memory = %d\n' "$3"
 	printf 'vcpus = %d\n' "$4"
 	printf 'cmdline = %s\n' "$cmdline"
 	printf 'on_poweroff = "preserve"\non_reboot = "preserve"\n'
 	printf 'on_crash = "preserve"\non_watchdog = "preserve"\n'
-	if [ -n "${6:-}" ]; then
-		local vif="mac=$6,bridge=${7:-xenbr0}${8:+,script=$8}"
+	if [ -n "$mac" ]; then
+		local vif="mac=$mac,bridge=$bridge${script:+,script=$script}"
 		printf 'vif = [ %s ]\n' "$(xl_string "$vif")"
 	fi
 }
