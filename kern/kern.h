@@ -169,7 +169,12 @@ bool vmem_is_free(const struct vmem *v, uintptr_t start, uintptr_t end);
 #define VM_EXEC	 4
 #define VM_LAZY	 8 /* back pages on first touch (stacks) */
 extern struct vmem vm_space;
+/* Linux's overcommit, for loaded Linux programs (Go reserves 64 MiB
+ * arenas read-write and touches what it uses): every mapping is backed
+ * on first touch. */
+extern bool vm_overcommit;
 void vm_init(void);
+void vm_program_range(uintptr_t lo, uintptr_t hi); /* mprotect may */
 long vm_mmap(uintptr_t addr, size_t len, int prot, int flags);
 int vm_munmap(uintptr_t addr, size_t len);
 int vm_mprotect(uintptr_t addr, size_t len, int prot);
@@ -196,6 +201,34 @@ struct cmdline {
 };
 int cmdline_parse(struct cmdline *c, const char *line);
 const char *cmdline_opt(const struct cmdline *c, const char *name);
+
+/* elf.c: static Linux programs (ET_EXEC, or ET_DYN static-PIE loaded at
+ * ELF_PIE_BASE), checked before anything is loaded */
+#define ELF_MAX_PHDRS 64
+#define ELF_MAX_SEGS  16
+#define ELF_VA_MAX    (1UL << 47)
+#define ELF_LOAD_MIN  0x400000UL   /* ld's and Go's default base */
+#define ELF_LOAD_MAX  0xc0000000UL /* 3 GiB: the PC's and Xen's frames */
+#define ELF_PIE_BASE  ELF_LOAD_MIN
+struct elf_seg {
+	uintptr_t va; /* bias added */
+	size_t filesz, memsz, off;
+	int prot; /* VM_READ | VM_WRITE | VM_EXEC */
+};
+struct elf_image {
+	bool pie, exec_stack;
+	uintptr_t bias, lo, hi; /* [lo, hi): every page it loads */
+	uintptr_t entry, phdr;	/* bias added */
+	unsigned phnum;
+	int nseg;
+	struct elf_seg seg[ELF_MAX_SEGS];
+	const char *why;    /* a refusal's reason */
+	const char *interp; /* PT_INTERP's path (inside the file) */
+};
+int elf_parse(const void *file, size_t size, struct elf_image *im);
+
+/* exec.c: loading it (its range a hole in the image; see there) */
+int exec_load(const void *file, size_t size, struct elf_image *im);
 
 /* initstack.c: the Linux-shaped initial stack musl's _start reads */
 struct auxv_pair {

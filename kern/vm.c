@@ -16,12 +16,20 @@
 #include "arch.h"
 
 struct vmem vm_space;
+bool vm_overcommit;
+static uintptr_t prog_lo, prog_hi; /* a loaded program's own pages */
 static uintptr_t brk_cur = VM_BASE;
 static uintptr_t last_end; /* where the next search starts */
 
 static void *vm_node_page(void)
 {
 	return (void *)page_alloc();
+}
+
+void vm_program_range(uintptr_t lo, uintptr_t hi)
+{
+	prog_lo = lo;
+	prog_hi = hi;
 }
 
 void vm_init(void)
@@ -62,6 +70,8 @@ static void unmap_pages(uintptr_t start, uintptr_t end)
 static int map_pages(uintptr_t start, uintptr_t end, int prot)
 {
 	uint64_t f = prot_flags(prot);
+	if (vm_overcommit)
+		prot |= VM_LAZY;
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		pte_t *pte = paging_walk(va, true);
 		uintptr_t pa = 0;
@@ -130,6 +140,8 @@ static bool range_mapped(uintptr_t start, uintptr_t end)
 {
 	if (start >= VM_BASE && end <= ALIGN_UP(brk_cur, PAGE_SIZE))
 		return true;
+	if (start >= prog_lo && end <= prog_hi)
+		return true;
 	return vmem_covers(&vm_space, start, end);
 }
 
@@ -168,7 +180,7 @@ int vm_mprotect(uintptr_t addr, size_t len, int prot)
 			*pte = frame ? frame | PTE_FRAME : 0;
 		} else if (frame) {
 			*pte = frame | f;
-		} else if (*pte & PTE_LAZY) {
+		} else if (*pte & PTE_LAZY || vm_overcommit) {
 			*pte = PTE_LAZY | (f & ~PTE_P);
 		} else {
 			uintptr_t pa = page_alloc();
@@ -262,6 +274,10 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 		return -ENOMEM;
 	if (advice != MADV_DONTNEED && advice != MADV_FREE)
 		return 0; /* hints we may ignore */
+	/* A loaded program's own frames are its image's: they never go to
+	 * the allocator, whose pages the kernel reaches at their address. */
+	if (addr >= prog_lo && addr + len <= prog_hi)
+		return 0;
 	/* Give the frames back; the next touch gets a zero page. */
 	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
 		pte_t *pte = paging_walk(va, false);

@@ -12,7 +12,8 @@
 extern char __atman_image_start[], __atman_text_end[];
 extern char __atman_rodata_start[], __atman_rodata_end[];
 extern char __atman_data_start[], __atman_bss_end[];
-extern char __atman_syms_start[], __atman_image_end[];
+extern char __atman_syms_start[], __atman_syms_end[], __atman_image_end[];
+extern char __atman_prog_start[], __atman_prog_end[];
 extern char boot_stack_guard[], __atman_hcall[];
 
 static pte_t *pml4;
@@ -132,7 +133,13 @@ void paging_init(void)
 		  (uintptr_t)__atman_bss_end, PTE_P | PTE_W | nx);
 	map_range((uintptr_t)__atman_hcall,
 		  (uintptr_t)__atman_hcall + PAGE_SIZE, PTE_P); /* R-X */
-	map_range((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
+	/* The carried program's file (bin/atman image), to read it; the
+	 * hole below it, where it loads, stays unmapped until it does. */
+	bool prog = (uintptr_t)__atman_prog_end > (uintptr_t)__atman_prog_start;
+	map_range((uintptr_t)__atman_syms_start,
+		  prog ? (uintptr_t)__atman_syms_end : img1, PTE_P | nx);
+	map_range((uintptr_t)__atman_prog_start, (uintptr_t)__atman_prog_end,
+		  PTE_P | nx);
 
 	__asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
 }

@@ -1,0 +1,81 @@
+/*
+ * Loading a static Linux program that bin/atman image carried inside the
+ * image (.atman_prog): its PT_LOAD segments at their addresses, with
+ * their permissions, bss zeroed.
+ *
+ * Where: every page a program loads lies in [ELF_LOAD_MIN, ELF_LOAD_MAX)
+ * (elf.c), and bin/atman image puts the carried file above the program's
+ * last page, so the range is a hole inside the image: RAM that the page
+ * allocator never hands out (the image is excluded whole) and that no
+ * kernel mapping covers. The program's pages are those frames themselves,
+ * mapped at their own address as all RAM is, so nothing else can ever
+ * reach them.
+ */
+#include <elf.h>
+#include <errno.h>
+
+#include "kern.h"
+#include "arch.h"
+
+static uint64_t prot_pte(int prot)
+{
+	return (prot & VM_WRITE ? PTE_W : 0) |
+	       (prot & VM_EXEC ? 0 : paging_nx());
+}
+
+static bool in_ram(uintptr_t start, uintptr_t end)
+{
+	for (int i = 0; i < nram; i++)
+		if (ram[i].start <= start && end <= ram[i].end)
+			return true;
+	return false;
+}
+
+int exec_load(const void *file, size_t size, struct elf_image *im)
+{
+	int r = elf_parse(file, size, im);
+	if (r)
+		return r;
+	const uint8_t *f = file;
+	uintptr_t file0 = (uintptr_t)file;
+	if (im->hi > ALIGN_DOWN(file0, PAGE_SIZE) || !in_ram(im->lo, im->hi)) {
+		im->why = "the image does not leave room for it (made by "
+			  "another bin/atman?)";
+		return -ENOEXEC;
+	}
+
+	/* Every page writable and zeroed first (segments may share a
+	 * page), then the file's bytes, then each page's permissions: the
+	 * union of the segments on it, as Linux's mappings of one page
+	 * would give. */
+	for (int i = 0; i < im->nseg; i++) {
+		const struct elf_seg *s = &im->seg[i];
+		uintptr_t a = ALIGN_DOWN(s->va, PAGE_SIZE);
+		uintptr_t b = ALIGN_UP(s->va + s->memsz, PAGE_SIZE);
+		for (uintptr_t va = a; va < b; va += PAGE_SIZE) {
+			pte_t *pte = paging_walk(va, false);
+			if (pte && *pte & PTE_P)
+				continue;
+			if (paging_map_phys(va, PAGE_SIZE, PTE_W | paging_nx()))
+				return -ENOMEM;
+			memset((void *)va, 0, PAGE_SIZE);
+		}
+	}
+	for (int i = 0; i < im->nseg; i++) {
+		const struct elf_seg *s = &im->seg[i];
+		memcpy((void *)s->va, f + s->off, s->filesz);
+	}
+	for (uintptr_t va = im->lo; va < im->hi; va += PAGE_SIZE) {
+		int prot = 0;
+		for (int i = 0; i < im->nseg; i++) {
+			const struct elf_seg *s = &im->seg[i];
+			if (va + PAGE_SIZE > s->va && va < s->va + s->memsz)
+				prot |= s->prot;
+		}
+		pte_t *pte = paging_walk(va, false);
+		if (pte && *pte & PTE_P)
+			paging_map_phys(va, PAGE_SIZE, prot_pte(prot));
+	}
+	vm_program_range(im->lo, im->hi);
+	return 0;
+}
