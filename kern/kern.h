@@ -721,6 +721,7 @@ extern struct boot_info boot;
 noreturn void kern_start(struct boot_info *b);
 
 /* proc.c: the process: its command line, name, start and exit */
+#define MAIN_STACK (8UL << 20) /* the first thread's (getrlimit says so) */
 extern struct mem_region {
 	uint64_t start, end;
 } ram[BOOT_MEM_MAX]; /* usable RAM, from the memory map */

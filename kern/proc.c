@@ -9,8 +9,6 @@
 #include "kern.h"
 #include "arch.h"
 
-#define MAIN_STACK (8UL << 20)
-
 struct mem_region ram[BOOT_MEM_MAX];
 int nram;
 struct cmdline kcmdline;
