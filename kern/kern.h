@@ -186,6 +186,9 @@ void *vm_alloc_stack(size_t len, bool lazy); /* guard page below; top */
 void vm_free_stack(void *top, size_t len);
 bool vm_fault(uintptr_t addr, bool write); /* true: lazy page supplied */
 bool vm_user_ok(const void *p, size_t len, bool write);
+/* Back the lazy pages of a range now: code running on an exception's
+ * stack must not fault (a nested fault would reuse that stack). */
+bool vm_populate(uintptr_t start, size_t len);
 bool vm_is_guard(uintptr_t addr);
 
 /* cmdline.c: the Xen command line into options, environment, arguments */

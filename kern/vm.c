@@ -340,6 +340,17 @@ bool vm_fault(uintptr_t addr, bool write)
 	return true;
 }
 
+bool vm_populate(uintptr_t start, size_t len)
+{
+	for (uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE); va < start + len;
+	     va += PAGE_SIZE) {
+		pte_t *pte = paging_walk(va, false);
+		if (pte && *pte & PTE_LAZY && !vm_fault(va, true))
+			return false;
+	}
+	return true;
+}
+
 bool vm_user_ok(const void *p, size_t len, bool write)
 {
 	uintptr_t a = (uintptr_t)p;

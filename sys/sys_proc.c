@@ -60,16 +60,23 @@ long sys_uname(struct utsname *u)
 	return 0;
 }
 
-long sys_sysinfo(struct sysinfo *si)
+/* Linux's struct sysinfo ends at mem_unit (112 bytes with its padding);
+ * musl's adds 256 reserved bytes, which Linux never writes: a Go program
+ * passes the 112-byte one on its stack. */
+#define LINUX_SYSINFO_SIZE ALIGN_UP(offsetof(struct sysinfo, __reserved), 8)
+
+long sys_sysinfo(struct sysinfo *usi)
 {
-	if (!vm_user_ok(si, sizeof(*si), true))
+	if (!vm_user_ok(usi, LINUX_SYSINFO_SIZE, true))
 		return -EFAULT;
-	memset(si, 0, sizeof(*si));
-	si->uptime = now_ns() / 1000000000;
-	si->totalram = pages.total_pages;
-	si->freeram = pages.free_pages;
-	si->procs = 1;
-	si->mem_unit = PAGE_SIZE;
+	struct sysinfo si;
+	memset(&si, 0, sizeof(si));
+	si.uptime = now_ns() / 1000000000;
+	si.totalram = pages.total_pages;
+	si.freeram = pages.free_pages;
+	si.procs = 1;
+	si.mem_unit = PAGE_SIZE;
+	memcpy(usi, &si, LINUX_SYSINFO_SIZE);
 	return 0;
 }
 
