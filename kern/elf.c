@@ -112,7 +112,7 @@ int elf_parse(const void *file, size_t size, struct elf_image *im)
 			    strlen((const char *)f + ph.p_offset) ==
 				    ph.p_filesz - 1)
 				im->interp = (const char *)f + ph.p_offset;
-			refuse(im, "not static: needs a dynamic linker");
+			refuse(im, "not static: needs");
 			return -ENOEXEC;
 		}
 		case PT_DYNAMIC:

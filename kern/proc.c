@@ -48,7 +48,7 @@ noreturn void proc_start(void)
 		if (exec_load(__atman_prog_start,
 			      __atman_prog_end - __atman_prog_start, &im)) {
 			printk("atman: cannot run %s: %s%s%s\n", prog_name,
-			       im.why, im.interp ? ": " : "",
+			       im.why, im.interp ? " " : "",
 			       im.interp ? im.interp : "");
 			kexit(STATUS_NOEXEC);
 		}
