@@ -17,6 +17,8 @@
 #include "kern.h"
 #include "arch.h"
 
+uintptr_t exec_text_lo, exec_text_hi;
+
 static uint64_t prot_pte(int prot)
 {
 	return (prot & VM_WRITE ? PTE_W : 0) |
@@ -77,5 +79,14 @@ int exec_load(const void *file, size_t size, struct elf_image *im)
 			paging_map_phys(va, PAGE_SIZE, prot_pte(prot));
 	}
 	vm_program_range(im->lo, im->hi);
+	/* Its code, for crash reports (the symbols are in .atman_syms). */
+	exec_text_lo = UINTPTR_MAX;
+	for (int i = 0; i < im->nseg; i++) {
+		const struct elf_seg *s = &im->seg[i];
+		if (s->prot & VM_EXEC) {
+			exec_text_lo = MIN(exec_text_lo, s->va);
+			exec_text_hi = MAX(exec_text_hi, s->va + s->memsz);
+		}
+	}
 	return 0;
 }

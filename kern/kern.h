@@ -232,6 +232,7 @@ int elf_parse(const void *file, size_t size, struct elf_image *im);
 
 /* exec.c: loading it (its range a hole in the image; see there) */
 int exec_load(const void *file, size_t size, struct elf_image *im);
+extern uintptr_t exec_text_lo, exec_text_hi; /* its code: crash reports */
 
 /* initstack.c: the Linux-shaped initial stack musl's _start reads */
 struct auxv_pair {

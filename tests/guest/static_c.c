@@ -3,7 +3,9 @@
  * toolchain (musl-gcc -static, -static-pie; gcc -static with glibc), not
  * atman-cc: booted unchanged by bin/atman image. It checks what the loader
  * gave it: argv, the environment, the auxiliary vector, its bss zeroed,
- * its data initialised, its code not writable, a TLS variable, malloc.
+ * its data initialised, a TLS variable, malloc. With the argument
+ * "crash" it writes through NULL: the crash report names main from the
+ * program's own symbols.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -18,6 +20,8 @@ static __thread int tls = 7;
 int main(int argc, char **argv)
 {
 	int bad = 0;
+	if (argc > 1 && !strcmp(argv[1], "crash"))
+		*(volatile int *)0 = 1;
 	for (size_t i = 0; i < sizeof(zeroes); i++)
 		if (zeroes[i]) {
 			printf("FAIL: bss byte %zu is %d\n", i, zeroes[i]);
@@ -38,7 +42,8 @@ int main(int argc, char **argv)
 		printf("FAIL: AT_RANDOM %p has %d non-zero bytes\n", rnd, nz);
 		bad = 1;
 	}
-	if ((unsigned long)getauxval(AT_ENTRY) == 0 || getauxval(AT_PHNUM) == 0) {
+	if ((unsigned long)getauxval(AT_ENTRY) == 0 ||
+	    getauxval(AT_PHNUM) == 0) {
 		printf("FAIL: AT_ENTRY or AT_PHNUM missing\n");
 		bad = 1;
 	}
