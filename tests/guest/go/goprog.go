@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -89,6 +90,25 @@ func main() {
 		fail("time.Sleep(20ms) returned after %v", d)
 	}
 	fmt.Println("select: time.After won; sleeps never early")
+
+	// A goroutine in a loop without calls, on one P: main gets the CPU
+	// back only by Go's asynchronous preemption (tgkill SIGURG, whose
+	// handler rewrites the interrupted context).
+	prev := runtime.GOMAXPROCS(1)
+	var stop int32
+	done := make(chan bool)
+	go func() {
+		n := 0
+		for atomic.LoadInt32(&stop) == 0 { // an intrinsic: no call
+			n++
+		}
+		done <- n > 0
+	}()
+	time.Sleep(20 * time.Millisecond)
+	fmt.Println("preemption: main ran again beside a spinning goroutine")
+	atomic.StoreInt32(&stop, 1)
+	<-done
+	runtime.GOMAXPROCS(prev)
 
 	// A producer and a consumer over a buffered channel.
 	ch := make(chan int, 8)
