@@ -17,6 +17,8 @@
 #include "kern.h"
 #include "arch.h"
 
+extern char __atman_syms_end[];
+
 uintptr_t exec_text_lo, exec_text_hi;
 
 static uint64_t prot_pte(int prot)
@@ -31,6 +33,28 @@ static bool in_ram(uintptr_t start, uintptr_t end)
 		if (ram[i].start <= start && end <= ram[i].end)
 			return true;
 	return false;
+}
+
+/* Give the allocator the frames of [start, end) (RAM of the image that
+ * nothing uses any more), mapped at their address as all free RAM is. */
+static void give_back(uintptr_t start, uintptr_t end)
+{
+	start = ALIGN_UP(start, PAGE_SIZE);
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	if (start >= end ||
+	    paging_map_phys(start, end - start, PTE_W | paging_nx()))
+		return;
+	page_pool_add(&pages, start, end); /* a run: counts in the total */
+}
+
+/* Loaded, the file is not needed (its symbols are in .atman_syms), nor
+ * the hole around the program's range: only [lo, hi) stays out of the
+ * allocator, because the program's pages are those very frames. */
+static void release(uintptr_t file, size_t size, const struct elf_image *im)
+{
+	give_back((uintptr_t)__atman_syms_end, im->lo);
+	give_back(im->hi, file);
+	give_back(file, file + size);
 }
 
 int exec_load(const void *file, size_t size, struct elf_image *im)
@@ -79,6 +103,7 @@ int exec_load(const void *file, size_t size, struct elf_image *im)
 			paging_map_phys(va, PAGE_SIZE, prot_pte(prot));
 	}
 	vm_program_range(im->lo, im->hi);
+	release((uintptr_t)file, size, im);
 	/* Its code, for crash reports (the symbols are in .atman_syms). */
 	exec_text_lo = UINTPTR_MAX;
 	for (int i = 0; i < im->nseg; i++) {
