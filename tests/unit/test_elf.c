@@ -54,8 +54,7 @@ static void build(uint16_t type, uint64_t base)
 			       .p_filesz = 0x100,
 			       .p_memsz = 0x5000,
 			       .p_align = 0x1000 };
-	*ph(2) = (Elf64_Phdr){ .p_type = PT_GNU_STACK,
-			       .p_flags = PF_R | PF_W };
+	*ph(2) = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W };
 }
 
 static struct elf_image im;

@@ -224,8 +224,8 @@ static void execfn_and_platform(void)
 		{ AT_EXECFN, 0 },
 		{ AT_RANDOM, 0 },
 	};
-	uintptr_t sp = initstack_build(top, base, "prog", NULL, 0, NULL, 0,
-				       aux, 4, rnd);
+	uintptr_t sp = initstack_build(top, base, "prog", NULL, 0, NULL, 0, aux,
+				       4, rnd);
 	CHECK(sp != 0);
 	struct seen s = walk(sp);
 	char *execfn = (char *)aux_get(&s, AT_EXECFN);
@@ -238,8 +238,8 @@ static void execfn_and_platform(void)
 	CHECK_EQ(aux_get(&s, AT_PAGESZ), 4096);
 	/* Its length counts in the size check: a stack just too small. */
 	size_t need = top - sp;
-	CHECK_EQ(initstack_build(top, top - need + 8, "prog", NULL, 0, NULL,
-				 0, aux, 4, rnd),
+	CHECK_EQ(initstack_build(top, top - need + 8, "prog", NULL, 0, NULL, 0,
+				 aux, 4, rnd),
 		 0);
 	free(buf);
 }
