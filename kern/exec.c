@@ -82,8 +82,11 @@ int exec_load(const void *file, size_t size, struct elf_image *im)
 			pte_t *pte = paging_walk(va, false);
 			if (pte && *pte & PTE_P)
 				continue;
-			if (paging_map_phys(va, PAGE_SIZE, PTE_W | paging_nx()))
+			if (paging_map_phys(va, PAGE_SIZE,
+					    PTE_W | paging_nx())) {
+				im->why = "no memory for its page tables";
 				return -ENOMEM;
+			}
 			memset((void *)va, 0, PAGE_SIZE);
 		}
 	}
