@@ -13,6 +13,7 @@
 #include "drivers/xen/xendrv.h"
 #include "sys/sys.h"
 
+struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
 extern char __atman_image_start[], __atman_image_end[];
 
@@ -121,6 +122,8 @@ static void banner(const struct boot_info *b)
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
+	cpu_ops = b->cpu;
+	paging_ops = b->paging;
 	cpu_init();
 	plat->early_init(b);
 	mem_init(b, false);
