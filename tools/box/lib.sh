@@ -72,13 +72,15 @@ xl_string() {
 	printf '"%s"' "$out"
 }
 
-# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE.  The domain
-# is kept at shutdown ("preserve") so that its exit status can be read from
-# xenstore; whoever runs it destroys it afterwards.
+# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [TYPE].  The
+# domain is kept at shutdown ("preserve") so that its exit status can be read
+# from xenstore; whoever runs it destroys it afterwards.  TYPE is the guest
+# type, pvh (the default) or pv: the same image boots either way.
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
+	case "${6:-pvh}" in pvh | pv) ;; *) echo "atman: no guest type ${6}" >&2; return 1 ;; esac
 	printf 'name = %s\n' "$(xl_string "$1")"
-	printf 'type = "pvh"\n'
+	printf 'type = "%s"\n' "${6:-pvh}"
 	printf 'tsc_mode = "native"\n'
 	printf 'kernel = %s\n' "$(xl_string "$2")"
 	printf 'memory = %d\n' "$3"
@@ -97,13 +99,13 @@ xl_config() {
 #   RUN/serial.log  everything QEMU's serial line carried
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
-# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE: add a guest to RUN.
+# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [TYPE]: add a guest to RUN.
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
 	# For xenctx, should the guest hang: a System.map of the image.
 	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
-	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" >"$1/atman/$2/cfg"
+	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "${7:-pvh}" >"$1/atman/$2/cfg"
 }
 
 # box_boot RUN MODE GUESTMEM TIMEOUT: boot the box on RUN.  MODE is quiet
