@@ -39,7 +39,9 @@ $(patsubst %.c,$(B)/k/%.o,$(HOT)): KOPT := -O2
 # One folder a layer (docs/architecture.md, "Layers").
 KSRCS := \
 	arch/$(ARCH)/boot.S \
+	arch/$(ARCH)/pvboot.S \
 	arch/$(ARCH)/entry.S \
+	arch/$(ARCH)/pventry.S \
 	arch/$(ARCH)/switch.S \
 	arch/$(ARCH)/cpu.c \
 	arch/$(ARCH)/paging.c \
@@ -49,6 +51,10 @@ KSRCS := \
 	plat/xen/xen.c \
 	plat/xen/evtchn.c \
 	plat/xen/time.c \
+	plat/xen/xenpv.c \
+	plat/xen/pvcpu.c \
+	plat/xen/pvmmu.c \
+	plat/xen/p2m.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
 	kern/string.c \
@@ -80,6 +86,7 @@ KSRCS := \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
 	start/pvh.c \
+	start/pv.c \
 	start/start.c
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS))) $(B)/k/sysnames.o

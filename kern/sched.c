@@ -171,11 +171,11 @@ struct irq_lock big_lock = IRQ_LOCK_INIT("big_lock");
 
 /*
  * From the program, big_lock is taken the CPU layer's way (call_enter):
- * on the bare CPU that is interrupts off, as irq_lock would; a Xen PV
- * guest also switches from its user mode to its kernel mode there (and
- * back in call_leave). Inside the kernel already (cpu_in_kernel: the
- * flag cannot change under us, an interrupt of program code puts it back
- * as it found it), this is a plain nested irq_lock.
+ * interrupts off, as irq_lock would, and whatever else the CPU flavour
+ * needs to run kernel code (nothing, today: see arch.h). Inside the
+ * kernel already (cpu_in_kernel: the flag cannot change under us, an
+ * interrupt of program code puts it back as it found it), this is a
+ * plain nested irq_lock.
  */
 unsigned long kern_enter(void)
 {

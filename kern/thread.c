@@ -167,7 +167,6 @@ void thread_prepare(struct thread *t, const struct regs *r)
 	sf[4] = (uintptr_t)nr; /* rbx */
 	sf[6] = (uintptr_t)thread_trampoline;
 	t->sp = (uintptr_t)sf;
-	cpu_stack_ready(t->sp); /* thread_first_run runs below sf */
 }
 
 /* The current thread runs on a stack from thread_stack_get: give it back

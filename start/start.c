@@ -105,15 +105,15 @@ static void pc_devices_start(void)
 static void banner(const struct boot_info *b)
 {
 	printk("Atman OS\n");
-	plat->banner();
 	if (b->entry_banner)
 		b->entry_banner();
+	plat->banner();
 	printk("  nr_modules: %u\n", b->nmod);
 	printk("  cmdline: \"%s\"\n", b->cmdline);
 	for (unsigned i = 0; i < b->nmem; i++)
 		printk("  memory: 0x%08lx-0x%08lx %s\n", b->mem[i].start,
 		       b->mem[i].end, b->mem[i].ram ? "ram" : "reserved");
-	if (plat == &xen_platform)
+	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_banner();
 	printk("  pages: %lu free of %lu (%lu KiB)\n", pages.free_pages,
 	       pages.total_pages, pages.total_pages * 4);
@@ -134,7 +134,7 @@ noreturn void kern_start(struct boot_info *b)
 	vm_init();
 	trap_init();
 	plat->init();
-	if (plat == &xen_platform)
+	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_start();
 	else
 		pc_devices_start();

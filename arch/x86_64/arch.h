@@ -111,13 +111,10 @@ struct cpu_ops {
 	unsigned long (*irq_save)(void);
 	void (*irq_restore)(unsigned long flags);
 	/* A direct call from the program into the kernel (kern_enter):
-	 * interrupts off and, on PV, guest kernel mode; and back. */
+	 * big_lock taken (interrupts off), whatever else the flavour
+	 * needs; and back. */
 	unsigned long (*call_enter)(void);
 	void (*call_leave)(unsigned long flags);
-	/* The kernel is about to run on the stack below sp (a new
-	 * thread's first switch): make its pages present if a fault there
-	 * could not be taken (PV). */
-	void (*stack_ready)(uintptr_t sp);
 	uintptr_t (*fault_addr)(void); /* of the page fault being handled */
 	void (*set_fs)(uint64_t base);
 	uint64_t (*get_fs)(void);
@@ -151,10 +148,6 @@ static inline uint64_t cpu_get_fs(void)
 static inline void arch_debugcon_write(const char *buf, size_t len)
 {
 	cpu_ops->debugcon_write(buf, len);
-}
-static inline void cpu_stack_ready(uintptr_t sp)
-{
-	cpu_ops->stack_ready(sp);
 }
 /* The caller's frame pointer and stack pointer, for backtraces. */
 #define arch_frame(rbp, rsp)                                                   \

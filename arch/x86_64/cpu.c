@@ -311,11 +311,6 @@ static void native_irq_restore(unsigned long flags)
 		__asm__ volatile("sti" ::: "memory");
 }
 
-static void native_stack_ready(uintptr_t sp)
-{
-	(void)sp; /* a fault on any stack lands on an IST stack */
-}
-
 static uintptr_t native_fault_addr(void)
 {
 	return read_cr2();
@@ -337,7 +332,6 @@ const struct cpu_ops cpu_native = {
 	 * interrupts off, nothing more. */
 	.call_enter = native_irq_save,
 	.call_leave = native_irq_restore,
-	.stack_ready = native_stack_ready,
 	.fault_addr = native_fault_addr,
 	.set_fs = native_set_fs,
 	.get_fs = native_get_fs,

@@ -12,6 +12,7 @@
 
 /* --- what the ring transport links against; none of it is called --- */
 char hypercall_page[4096];
+struct xen_rings xen_rings;
 void evtchn_wait(evtchn_port_t p, struct waitq *q)
 {
 	(void)p, (void)q;

@@ -12,7 +12,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 # test to `make unit` with two lines:
 #   UNIT_TESTS += NAME
 #   unit: $(B)/unit/test_NAME
-UNIT_TESTS += cmdline initstack page vmem symbols xs ring
+UNIT_TESTS += cmdline initstack page vmem symbols xs ring p2m pvboot
 UNIT_BINS = $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
 
 # Each test is its file tests/unit/test_NAME.c plus the kernel sources it
@@ -23,6 +23,8 @@ $(B)/unit/test_page: $(B)/unit/kern/page.o
 $(B)/unit/test_vmem: $(B)/unit/kern/vmem.o
 $(B)/unit/test_symbols: $(B)/unit/kern/symbols.o
 $(B)/unit/test_xs: $(B)/unit/drivers/xen/xs.o $(B)/unit/kern/printk.o
+$(B)/unit/test_p2m: $(B)/unit/plat/xen/p2m.o
+$(B)/unit/test_pvboot: $(B)/unit/start/pv.o
 
 # Keep the objects: make would delete them as intermediate files.
 .PRECIOUS: $(B)/unit/%.o
