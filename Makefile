@@ -46,17 +46,23 @@ KSRCS := \
 	arch/$(ARCH)/cpu.c \
 	arch/$(ARCH)/paging.c \
 	arch/$(ARCH)/trap.c \
+	arch/$(ARCH)/sigframe.c \
 	plat/pc/pc.c \
 	plat/pc/com1.c \
 	plat/xen/xen.c \
 	plat/xen/evtchn.c \
 	plat/xen/time.c \
+	plat/xen/gnttab.c \
 	plat/xen/xenpv.c \
 	plat/xen/pvcpu.c \
 	plat/xen/pvmmu.c \
 	plat/xen/p2m.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
+	drivers/xen/xs_watch.c \
+	drivers/xen/xs_ring.c \
+	drivers/xen/xs_api.c \
+	drivers/xen/xenbus.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -75,6 +81,8 @@ KSRCS := \
 	kern/thread.c \
 	kern/futex.c \
 	kern/proc.c \
+	kern/signal.c \
+	kern/ptimer.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
@@ -85,6 +93,8 @@ KSRCS := \
 	sys/sys_proc.c \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
+	sys/sys_signal.c \
+	sys/sys_timer.c \
 	start/pvh.c \
 	start/pv.c \
 	start/start.c
@@ -140,8 +150,11 @@ $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 
 include tests/unit/unit.mk
 include tests/unit/chan.mk
+include tests/unit/xen.mk
+include tests/fuzz/fuzz.mk
 include tests/guest/guest.mk
 include tools/install.mk
+include tools/sdk.mk
 
 # The whole test suite (tools/check says what is in it); ends with
 # "N passed, N failed". One part: make check SUITES="unit qemu".

@@ -62,10 +62,16 @@ long futex_wait(int *uaddr, int val, uint64_t deadline_ns, uint32_t bitset)
 				  .uaddr = uaddr,
 				  .bitset = bitset };
 	enqueue(&w);
-	if (sched_block(deadline_ns))
+	int r = sched_block_intr(deadline_ns);
+	if (r > 0)
 		return 0;
-	/* Timed out. A requeue may have moved us: w.uaddr says where. */
+	/* Timed out or a signal. A requeue may have moved us: w.uaddr says
+	 * where. An untimed wait starts again after a handler with
+	 * SA_RESTART; a timed one would start its whole time again, so it
+	 * says EINTR (musl's callers loop either way). */
 	dequeue(&w);
+	if (r < 0)
+		return deadline_ns ? -EINTR : -ERESTARTSYS;
 	return -ETIMEDOUT;
 }
 

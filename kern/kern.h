@@ -202,6 +202,19 @@ struct thread {
 	uintptr_t own_stack_top; /* a THREAD_STACK stack */
 	uintptr_t unmap_start;
 	size_t unmap_len;
+	/* Signals (signal.c): bit n-1 stands for signal n. */
+	uint64_t sigmask;      /* blocked */
+	uint64_t sigpend;      /* sent to this thread, not yet delivered */
+	bool interrupted;      /* a signal ended an interruptible sleep */
+	bool intr_sleep;       /* in sched_block_intr */
+	uintptr_t altstack_sp; /* sigaltstack: base, size, SS_* flags */
+	size_t altstack_size;
+	int altstack_flags;
+	long syscall_nr;     /* of the syscall in progress, for restarts */
+	uint64_t sigwait;    /* rt_sigtimedwait's set */
+	uint64_t saved_mask; /* rt_sigsuspend's mask to restore... */
+	bool restore_mask;   /* ...once a handler ran, or at return */
+	bool go_worker;	     /* runs go threads (runtime/gothread.c) */
 };
 extern struct thread *current;
 void sched_init(struct thread *first);
@@ -217,6 +230,21 @@ extern bool need_resched;
  */
 bool sched_block(uint64_t deadline_ns);
 void sched_wake(struct thread *t);
+/* What the go runtime hears about its workers (t->go_worker), from the
+ * scheduler: set by the runtime when it starts. Kernel context. */
+enum {
+	GO_WORKER_BLOCKED,
+	GO_WORKER_PREEMPTED, /* or yielded: runnable, not running */
+	GO_WORKER_WOKEN,
+	GO_WORKER_ENDED,
+};
+extern void (*go_worker_hook)(struct thread *t, int what);
+/* The same, but a signal for the thread ends the sleep too: 1 woken,
+ * 0 deadline passed, -EINTR a signal is pending (not woken: the caller
+ * takes itself off whatever queue it is on, as after a timeout). For
+ * waits a program can be interrupted in; kernel-internal waits (rings,
+ * xenstore) use sched_block. */
+int sched_block_intr(uint64_t deadline_ns);
 /* May this context sleep? Not before the first thread, not in an
  * interrupt handler (it runs on an IST stack the next interrupt reuses),
  * not while crashing. Code that cannot sleep polls instead. */
@@ -237,6 +265,9 @@ void kern_leave(unsigned long flags);
 /* thread.c: creating and ending threads */
 struct thread *thread_new(void);
 struct thread *thread_find(int tid);
+struct thread *thread_first(void); /* every thread: then ->all_next */
+/* The first thread for which fn(t, arg) holds, or NULL. */
+struct thread *thread_find_if(bool (*fn)(const struct thread *, int), int arg);
 void thread_dump(void); /* every thread and where it waits, for reports */
 void thread_prepare(struct thread *t, const struct regs *r);
 void thread_reap(void);
@@ -257,9 +288,88 @@ void timer_sleep_until(uint64_t deadline_ns);
 void timer_add(struct thread *t, uint64_t deadline_ns);
 void timer_cancel(struct thread *t);
 void timer_program(void);
-bool timer_pending(void); /* is any thread sleeping until a deadline? */
+bool timer_pending(void); /* is any thread or ktimer waiting for a time? */
+/* A callback at a monotonic time, run in the timer interrupt (it may
+ * only wake, send signals and re-arm). */
+struct ktimer {
+	uint64_t when;
+	void (*fn)(struct ktimer *k);
+	struct ktimer *next;
+	bool armed;
+};
+void ktimer_arm(struct ktimer *k, uint64_t when); /* re-arms if armed */
+void ktimer_cancel(struct ktimer *k);
 void timer_interrupt(void);
 uint64_t now_ns(void);
+
+/* signal.c: signals, as Linux delivers them to one process. Bit n-1 of a
+ * set stands for signal n (1..64), as in the kernel's sigset_t. */
+#define NSIGNALS   64
+#define SIGRTMIN_K 32 /* the first real-time signal (musl's SIGTIMER) */
+#define SIGBIT(n)  (1ULL << ((n)-1))
+extern uint64_t signal_proc_pend;
+/* Anything to do on the way back to the program? (the fast check) */
+static inline bool signal_any(const struct thread *t)
+{
+	return (t->sigpend | signal_proc_pend) & ~t->sigmask;
+}
+struct ksiginfo {
+	int signo, code;
+	int pid, uid;	/* kill: the sender */
+	uint64_t value; /* timers, sigqueue: sigval */
+	int timerid, overrun;
+	uintptr_t addr; /* faults */
+};
+#define KSA_RESTORER 0x04000000 /* Linux's: restorer is set (musl, Go) */
+struct ksigaction {	   /* what rt_sigaction takes (musl's k_sigaction) */
+	uintptr_t handler; /* SIG_DFL 0, SIG_IGN 1, or a function */
+	unsigned long flags;
+	uintptr_t restorer;
+	uint64_t mask;
+};
+/* Internal results of interrupted calls, never seen by the program (as
+ * Linux's): restart after a handler with SA_RESTART, or if no handler
+ * ran; or never restart after a handler. */
+#define ERESTARTSYS    512
+#define ERESTARTNOHAND 514
+extern struct ksigaction sigactions[NSIGNALS + 1];
+/* Send sig to the process (tid 0) or to one thread; from any context,
+ * interrupt handlers included. A signal whose action is to end the
+ * program ends it here. 0 or -errno. */
+int signal_send(int tid, const struct ksiginfo *info);
+/* A deliverable signal for t: pending and not blocked (0: none). */
+int signal_next(const struct thread *t);
+bool signal_pending(void); /* for the current thread */
+/* On the way back to the program after a syscall (r->rax its result)
+ * or an interrupt: run the handlers of pending signals, or their default
+ * actions; restart or fail an interrupted syscall. */
+void signal_deliver(struct regs *r);
+void signal_deliver_irq(struct regs *r); /* entry.S's check, then that */
+/* A fault in program code: true if a handler will run (r is changed to
+ * enter it), false for the crash report. */
+bool signal_fault(struct regs *r, int sig, int code, uintptr_t addr);
+long signal_return(struct regs *r); /* rt_sigreturn */
+int signal_action(int sig, const struct ksigaction *act,
+		  struct ksigaction *old);
+void signal_setmask(uint64_t mask);	   /* SIGKILL, SIGSTOP never blocked */
+const char *signal_name(int sig);	   /* "SIGTERM", or NULL */
+void signal_thread_exit(struct thread *t); /* drop what was sent to it */
+/* Wait for one of set (rt_sigtimedwait): its number with *info filled,
+ * -EAGAIN at the deadline, -EINTR for another signal. */
+int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info);
+/* The next pending signal of set for the current thread, taken. 0: none. */
+int signal_take(uint64_t set, struct ksiginfo *info);
+
+/* ptimer.c: timer_create's timers and ITIMER_REAL, as ktimers that send
+ * signals. Times in monotonic ns; a deadline of 0 disarms. */
+#define PTIMER_MAX 64
+int ptimer_create(int notify, int signo, int tid, uint64_t value);
+int ptimer_set(int id, uint64_t deadline, uint64_t interval, uint64_t *left,
+	       uint64_t *old_interval);
+int ptimer_get(int id, uint64_t *left, uint64_t *interval);
+int ptimer_overrun(int id);
+int ptimer_delete(int id);
+int ptimer_itimer_real(void); /* the id of ITIMER_REAL's timer */
 
 /* futex.c: wait on a word of program memory */
 long futex_wait(int *uaddr, int val, uint64_t deadline_ns, uint32_t bitset);

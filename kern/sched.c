@@ -5,6 +5,8 @@
  * it (sched_preempt, called from entry.S). With nothing to run the CPU
  * halts until an interrupt: on Xen, hlt deschedules the vCPU.
  */
+#include <errno.h>
+
 #include "kern.h"
 #include "arch.h"
 #include "lock.h"
@@ -29,6 +31,8 @@ void sched_add(struct thread *t)
 	if (t->state == T_DEAD)
 		return;
 	bool was_queued = t->state == T_RUNNABLE;
+	if (unlikely(t->go_worker) && !was_queued)
+		go_worker_hook(t, GO_WORKER_WOKEN);
 	t->state = T_RUNNABLE;
 	if (t == current || was_queued)
 		return;
@@ -100,10 +104,16 @@ static noreturn void deadlock(void)
 	crash(NULL, NULL, 0);
 }
 
+void (*go_worker_hook)(struct thread *t, int what);
+
 void schedule(void)
 {
 	struct thread *prev = current;
 	need_resched = false;
+	if (unlikely(prev->go_worker) && prev->state != T_DEAD)
+		go_worker_hook(prev, prev->state == T_BLOCKED
+					     ? GO_WORKER_BLOCKED
+					     : GO_WORKER_PREEMPTED);
 	struct thread *next;
 	for (;;) {
 		if (prev->state == T_RUNNABLE && !runq.head)
@@ -155,6 +165,30 @@ bool sched_block(uint64_t deadline_ns)
 	if (deadline_ns)
 		timer_cancel(t);
 	return t->woken;
+}
+
+int sched_block_intr(uint64_t deadline_ns)
+{
+	struct thread *t = current;
+	if (signal_next(t))
+		return -EINTR;
+	t->woken = false;
+	t->timed_out = false;
+	t->interrupted = false;
+	t->intr_sleep = true;
+	if (deadline_ns)
+		timer_add(t, deadline_ns);
+	while (!t->woken && !t->timed_out && !t->interrupted) {
+		t->state = T_BLOCKED;
+		schedule();
+	}
+	if (deadline_ns)
+		timer_cancel(t);
+	t->intr_sleep = false;
+	/* Woken wins: the waker took us off its queue. */
+	if (t->woken)
+		return 1;
+	return t->interrupted ? -EINTR : 0;
 }
 
 void sched_wake(struct thread *t)

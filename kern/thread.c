@@ -81,6 +81,19 @@ static void thread_free(struct thread *t)
 	kfree(t);
 }
 
+struct thread *thread_first(void)
+{
+	return all_threads;
+}
+
+struct thread *thread_find_if(bool (*fn)(const struct thread *, int), int arg)
+{
+	for (struct thread *t = all_threads; t; t = t->all_next)
+		if (t->state != T_DEAD && fn(t, arg))
+			return t;
+	return NULL;
+}
+
 struct thread *thread_find(int tid)
 {
 	for (struct thread *t = all_threads; t; t = t->all_next)
@@ -138,6 +151,9 @@ noreturn void thread_exit(int status)
 	if (nthreads == 1)
 		kexit(status);
 	nthreads--;
+	signal_thread_exit(t);
+	if (t->go_worker) /* it ended inside a go thread: pthread_exit */
+		go_worker_hook(t, GO_WORKER_ENDED);
 	t->state = T_DEAD;
 	thread_reap(); /* at most one is ever waiting */
 	dead = t;

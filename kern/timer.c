@@ -1,6 +1,7 @@
 /*
  * Timers: threads sleeping until a monotonic deadline, in a list sorted
- * by deadline, and time slices. The platform's one-shot timer is set for
+ * by deadline; callbacks at a deadline (struct ktimer: the program's
+ * interval timers), run from the timer interrupt; and time slices. The platform's one-shot timer is set for
  * the earliest sleeper and, while another thread waits for the CPU, a
  * slice check every SLICE_NS; a thread running alone takes no timer
  * interrupts (tickless).
@@ -14,9 +15,10 @@
 #include "kern.h"
 
 static struct thread *sleepers;
-static uint64_t armed;	     /* what the platform timer is set for; 0: off */
-static uint64_t slice_check; /* next slice check; 0: none due */
-static uint64_t slice_mark;  /* sched_switches at the previous check */
+static struct ktimer *ktimers; /* sorted by when */
+static uint64_t armed;	       /* what the platform timer is set for; 0: off */
+static uint64_t slice_check;   /* next slice check; 0: none due */
+static uint64_t slice_mark;    /* sched_switches at the previous check */
 uint64_t sched_switches;
 
 uint64_t now_ns(void)
@@ -27,6 +29,8 @@ uint64_t now_ns(void)
 void timer_program(void)
 {
 	uint64_t d = sleepers ? sleepers->wake_at : 0;
+	if (ktimers && (!d || ktimers->when < d))
+		d = ktimers->when;
 	if (sched_runq_empty())
 		slice_check = 0;
 	else if (!slice_check) {
@@ -45,7 +49,34 @@ void timer_program(void)
 
 bool timer_pending(void)
 {
-	return sleepers != NULL;
+	return sleepers != NULL || ktimers != NULL;
+}
+
+void ktimer_arm(struct ktimer *k, uint64_t when)
+{
+	ktimer_cancel(k);
+	k->when = when;
+	struct ktimer **pp = &ktimers;
+	while (*pp && (*pp)->when <= when)
+		pp = &(*pp)->next;
+	k->next = *pp;
+	*pp = k;
+	k->armed = true;
+	if (ktimers == k)
+		timer_program();
+}
+
+void ktimer_cancel(struct ktimer *k)
+{
+	if (!k->armed)
+		return;
+	for (struct ktimer **pp = &ktimers; *pp; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	k->next = NULL;
+	k->armed = false;
 }
 
 void timer_add(struct thread *t, uint64_t deadline_ns)
@@ -90,6 +121,15 @@ void timer_interrupt(void)
 		t->wake_at = 0;
 		t->timed_out = true;
 		sched_add(t);
+	}
+	/* A callback may re-arm its timer (an interval): for a later time,
+	 * so this ends. */
+	while (ktimers && ktimers->when <= now) {
+		struct ktimer *k = ktimers;
+		ktimers = k->next;
+		k->next = NULL;
+		k->armed = false;
+		k->fn(k);
 	}
 	if (slice_check && now >= slice_check) {
 		if (sched_switches == slice_mark && !sched_runq_empty())

@@ -88,12 +88,17 @@ static void xen_devices_start(void)
 	else
 		printk("atman: no xenstore: exit status goes to the console "
 		       "only\n");
+	/* The grant table the PV frontends share. */
+	int r = gnttab_init();
+	if (r)
+		printk("atman: no grant table (error %d): no PV devices\n", -r);
 }
 
 static void xen_devices_banner(void)
 {
 	xencons_banner();
 	xs_banner();
+	gnttab_banner();
 }
 
 static void pc_devices_start(void)

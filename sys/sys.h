@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
+#include <signal.h>
 #include <time.h>
 
 struct regs;
@@ -101,13 +102,41 @@ long sys_uname(struct utsname *u);
 struct sysinfo;
 long sys_sysinfo(struct sysinfo *si);
 long sys_getrandom(void *buf, size_t len, unsigned flags);
-long sys_rt_sigaction(int sig, const void *act, void *old, size_t sz);
-long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz);
 long sys_sched_yield(void);
 long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);
+
+/* sys_signal.c: actions, masks, sending, waiting, the frame's return */
+struct ksigaction;
+long sys_rt_sigaction(int sig, const struct ksigaction *act,
+		      struct ksigaction *old, size_t sz);
+long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz);
+long sys_rt_sigpending(void *set, size_t sz);
+long sys_rt_sigsuspend(const void *set, size_t sz);
+long sys_rt_sigtimedwait(const void *set, siginfo_t *info,
+			 const struct timespec *ts, size_t sz);
+long sys_rt_sigqueueinfo(int pid, int sig, const siginfo_t *info);
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const siginfo_t *info);
+long sys_rt_sigreturn(void);
+long sys_sigaltstack(const stack_t *ss, stack_t *old);
+long sys_pause(void);
+long sys_kill(int pid, int sig);
 long sys_tkill(int tid, int sig);
 long sys_tgkill(int tgid, int tid, int sig);
+
+/* sys_timer.c: setitimer, alarm, timer_create and friends */
+struct itimerval;
+struct itimerspec;
+struct ksigevent;
+long sys_setitimer(int which, const struct itimerval *nv, struct itimerval *ov);
+long sys_getitimer(int which, struct itimerval *v);
+long sys_alarm(unsigned seconds);
+long sys_timer_create(clockid_t clk, const struct ksigevent *sev, int *idp);
+long sys_timer_settime(int id, int flags, const struct itimerspec *nv,
+		       struct itimerspec *ov);
+long sys_timer_gettime(int id, struct itimerspec *v);
+long sys_timer_getoverrun(int id);
+long sys_timer_delete(int id);
 
 /* sys_thread.c */
 long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,

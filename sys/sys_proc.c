@@ -1,7 +1,6 @@
 /*
- * The process: identity, exit, and the bits of signals musl needs. There
- * is one process; its pid is 1. Signal handlers are accepted but never
- * run; a fatal signal sent to ourselves (abort) is a crash report.
+ * The process: identity and exit. There is one process; its pid is 1.
+ * Signals are sys_signal.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -82,33 +81,6 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 	return len;
 }
 
-long sys_rt_sigaction(int sig, const void *act, void *old, size_t sz)
-{
-	(void)act;
-	if (sig < 1 || sig > 64 || sig == SIGKILL || sig == SIGSTOP)
-		return -EINVAL;
-	if (old) {
-		if (!vm_user_ok(old, 32, true))
-			return -EFAULT;
-		memset(old, 0, sz < 32 ? 32 : 32);
-	}
-	return 0;
-}
-
-long sys_rt_sigprocmask(int how, const void *set, void *old, size_t sz)
-{
-	(void)how;
-	(void)set;
-	if (sz != 8)
-		return -EINVAL;
-	if (old) {
-		if (!vm_user_ok(old, 8, true))
-			return -EFAULT;
-		memset(old, 0, 8);
-	}
-	return 0;
-}
-
 long sys_sched_yield(void)
 {
 	schedule();
@@ -135,37 +107,4 @@ long sys_arch_prctl(int code, unsigned long addr)
 		return 0;
 	}
 	return -EINVAL;
-}
-
-static const char *const signames[32] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",   [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
-};
-
-long sys_tkill(int tid, int sig)
-{
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	if (!thread_find(tid))
-		return -ESRCH;
-	if (sig == 0 || sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
-	    sig == SIGWINCH)
-		return 0;
-	if (sig >= 32)
-		return -ENOSYS; /* no handlers run: pthread_cancel and the
-				   like cannot be delivered */
-	char what[64];
-	ksnprintf(what, sizeof(what), "program killed by signal %d (%s)", sig,
-		  sig < 32 && signames[sig] ? signames[sig] : "?");
-	crash(what, current->uregs, 0);
-}
-
-long sys_tgkill(int tgid, int tid, int sig)
-{
-	if (tgid != 1)
-		return -ESRCH;
-	return sys_tkill(tid, sig);
 }

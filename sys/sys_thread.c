@@ -53,6 +53,9 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 	thread_prepare(t, &r);
 	t->fs_base = flags & CLONE_SETTLS ? tls : current->fs_base;
 	cpu_fpu_save(t->fpu); /* the parent's FPU state, as Linux copies it */
+	/* The parent's signal mask (musl blocks all around clone); no
+	 * alternate stack, nothing pending. */
+	t->sigmask = current->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_tid = ctid;
 	if (flags & CLONE_PARENT_SETTID)

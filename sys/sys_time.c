@@ -122,22 +122,38 @@ uint64_t deadline_at(uint64_t ns, bool realtime)
 long sys_clock_nanosleep(int clk, int flags, const struct timespec *req,
 			 struct timespec *rem)
 {
-	(void)rem;
 	if (!clock_valid(clk))
 		return -EINVAL;
 	uint64_t ns;
 	long r = timespec_from_user(req, &ns);
 	if (r)
 		return r;
+	bool relative = !(flags & TIMER_ABSTIME);
+	if (rem && relative && !vm_user_ok(rem, sizeof(*rem), true))
+		return -EFAULT;
 	uint64_t deadline =
-		flags & TIMER_ABSTIME
-			? deadline_at(ns,
-				      clk == CLOCK_REALTIME ||
-					      clk == CLOCK_REALTIME_COARSE ||
-					      clk == CLOCK_TAI)
-			: deadline_after(ns);
-	timer_sleep_until(deadline);
-	return 0;
+		relative ? deadline_after(ns)
+			 : deadline_at(ns,
+				       clk == CLOCK_REALTIME ||
+					       clk == CLOCK_REALTIME_COARSE ||
+					       clk == CLOCK_TAI);
+	/* Never early; a signal's handler ends the sleep (EINTR, and what
+	 * was left of a relative one in rem). */
+	for (;;) {
+		uint64_t now = now_ns();
+		if (now >= deadline)
+			return 0;
+		if (sched_block_intr(deadline) < 0) {
+			now = now_ns();
+			if (rem && relative) {
+				uint64_t left =
+					deadline > now ? deadline - now : 0;
+				*rem = (struct timespec){ left / 1000000000,
+							  left % 1000000000 };
+			}
+			return -EINTR;
+		}
+	}
 }
 
 long sys_nanosleep(const struct timespec *req, struct timespec *rem)

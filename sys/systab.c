@@ -54,6 +54,23 @@ static const syscall_fn systab[] = {
 	[SYS_getrandom] = (syscall_fn)sys_getrandom,
 	[SYS_rt_sigaction] = (syscall_fn)sys_rt_sigaction,
 	[SYS_rt_sigprocmask] = (syscall_fn)sys_rt_sigprocmask,
+	[SYS_rt_sigpending] = (syscall_fn)sys_rt_sigpending,
+	[SYS_rt_sigsuspend] = (syscall_fn)sys_rt_sigsuspend,
+	[SYS_rt_sigtimedwait] = (syscall_fn)sys_rt_sigtimedwait,
+	[SYS_rt_sigqueueinfo] = (syscall_fn)sys_rt_sigqueueinfo,
+	[SYS_rt_tgsigqueueinfo] = (syscall_fn)sys_rt_tgsigqueueinfo,
+	[SYS_rt_sigreturn] = (syscall_fn)sys_rt_sigreturn,
+	[SYS_sigaltstack] = (syscall_fn)sys_sigaltstack,
+	[SYS_pause] = (syscall_fn)sys_pause,
+	[SYS_kill] = (syscall_fn)sys_kill,
+	[SYS_alarm] = (syscall_fn)sys_alarm,
+	[SYS_setitimer] = (syscall_fn)sys_setitimer,
+	[SYS_getitimer] = (syscall_fn)sys_getitimer,
+	[SYS_timer_create] = (syscall_fn)sys_timer_create,
+	[SYS_timer_settime] = (syscall_fn)sys_timer_settime,
+	[SYS_timer_gettime] = (syscall_fn)sys_timer_gettime,
+	[SYS_timer_getoverrun] = (syscall_fn)sys_timer_getoverrun,
+	[SYS_timer_delete] = (syscall_fn)sys_timer_delete,
 	[SYS_sched_yield] = (syscall_fn)sys_sched_yield,
 	[SYS_set_tid_address] = (syscall_fn)sys_set_tid_address,
 	[SYS_arch_prctl] = (syscall_fn)sys_arch_prctl,
@@ -104,6 +121,10 @@ void syscall_dispatch(struct regs *r)
 		return;
 	}
 	current->uregs = r;
+	current->syscall_nr = nr;
 	r->rax = ((syscall_call)fn)(r->rdi, r->rsi, r->rdx, r->r10, r->r8,
 				    r->r9);
+	/* Back to the program: its signals first (handlers, restarts). */
+	if (unlikely(signal_any(current) || (long)r->rax <= -ERESTARTSYS))
+		signal_deliver(r);
 }

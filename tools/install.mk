@@ -2,25 +2,38 @@
 #
 #   make install PREFIX=/opt/atman [DESTDIR=...]
 #
-# installs what bin/atman-cc needs to build guests outside this tree:
-#   PREFIX/bin/atman-cc
-#   PREFIX/lib/atman/atman.o, guest.lds, atman-gensyms
-#   PREFIX/include/atman-sdk/atman/*.h   (#include <atman/chan.h>)
-# atman-cc finds them relative to itself (../lib/atman, ../include/atman-sdk).
+# installs what building guests outside this tree needs:
+#   PREFIX/bin/atman-cc, atman-pkg-config, atman-build-lib
+#   PREFIX/lib/atman/            atman.o, guest.lds, atman-gensyms,
+#                                toolchain.cmake, meson-cross.ini,
+#                                libs/ (atman-build-lib's recipes)
+#   PREFIX/lib/atman/sysroot/    the guest SDK (tools/sdk.mk), with
+#                                include/atman/*.h (#include <atman/chan.h>);
+#                                its .pc files say prefix=that place
+# The tools find it all relative to themselves (../lib/atman).
 
 INSTALL ?= install
 IDIR := $(DESTDIR)$(PREFIX)
+ILIB := $(IDIR)/lib/atman
 
 install: all
 	$(call msg,INSTALL,$(IDIR))
-	$(Q)$(INSTALL) -d $(IDIR)/bin $(IDIR)/lib/atman $(IDIR)/include/atman-sdk/atman
-	$(Q)$(INSTALL) -m 755 tools/atman-cc $(IDIR)/bin/atman-cc
-	$(Q)$(INSTALL) -m 755 tools/atman-gensyms $(IDIR)/lib/atman/atman-gensyms
-	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/guest.lds $(IDIR)/lib/atman/
-	$(Q)$(INSTALL) -m 644 include/atman/*.h $(IDIR)/include/atman-sdk/atman/
+	$(Q)rm -rf $(ILIB)
+	$(Q)$(INSTALL) -d $(IDIR)/bin $(ILIB)/libs $(ILIB)/sysroot/include/atman
+	$(Q)$(INSTALL) -m 755 tools/atman-cc tools/atman-pkg-config tools/atman-build-lib $(IDIR)/bin/
+	$(Q)$(INSTALL) -m 755 tools/atman-gensyms $(ILIB)/atman-gensyms
+	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/guest.lds $(ILIB)/
+	$(Q)$(INSTALL) -m 644 tools/sdk/libs/* $(ILIB)/libs/
+	$(Q)for f in toolchain.cmake meson-cross.ini; do \
+		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@LIBDIR@|$(PREFIX)/lib/atman|g' \
+			tools/sdk/$$f.in >$(ILIB)/$$f || exit 1; done
+	$(Q)cp -a $(SYSROOT)/. $(ILIB)/sysroot/
+	$(Q)for f in $(ILIB)/sysroot/lib/pkgconfig/*.pc; do [ -L $$f ] || \
+		sed -i 's|^prefix=.*|prefix=$(PREFIX)/lib/atman/sysroot|' $$f || exit 1; done
+	$(Q)$(INSTALL) -m 644 include/atman/*.h $(ILIB)/sysroot/include/atman/
 
 uninstall:
-	rm -f $(IDIR)/bin/atman-cc
-	rm -rf $(IDIR)/lib/atman $(IDIR)/include/atman-sdk
+	rm -f $(IDIR)/bin/atman-cc $(IDIR)/bin/atman-pkg-config $(IDIR)/bin/atman-build-lib
+	rm -rf $(ILIB)
 
 .PHONY: install uninstall

@@ -172,6 +172,22 @@ static inline __attribute__((__noreturn__)) void regs_enter(struct regs *r)
 	cpu_ops->regs_enter(r);
 }
 
+/* sigframe.c: Linux's rt_sigframe on the program's stack */
+#define ARCH_SYSCALL_INSN_LEN 2 /* 0f 05: rip - 2 runs it again */
+struct ksiginfo;
+struct ksigaction;
+struct thread;
+bool arch_regs_syscall(const struct regs *r); /* a syscall's frame? */
+/* Make r enter a's handler for info, on the thread's stack or its
+ * alternate one, the context and oldmask saved in the frame. False if
+ * the frame does not fit or has no restorer. */
+bool arch_signal_enter(struct regs *r, const struct ksiginfo *info,
+		       const struct ksigaction *a, uint64_t oldmask,
+		       struct thread *t);
+/* rt_sigreturn: r from the frame at r->rsp; *mask the mask it saved.
+ * False if the frame is not readable or its FPU state would fault. */
+bool arch_signal_leave(struct regs *r, struct thread *t, uint64_t *mask);
+
 /* cpu.c: descriptor tables, features, FPU and TLS state */
 struct cpu_features {
 	char vendor[13];

@@ -142,6 +142,8 @@ irq_common:
 	movq %rsp, %rdi
 	call irq_dispatch
 	call sched_preempt
+	movq %rsp, %rdi			/* back to the program: its signals */
+	call signal_deliver_irq
 	movb $0, cpu_in_kernel(%rip)
 	jmp regs_return
 1:	movq %rsp, %rdi

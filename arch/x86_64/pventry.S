@@ -192,6 +192,8 @@ pv_user_irq:
 	movq %rsp, %rdi
 	call irq_dispatch
 	call sched_preempt
+	movq %rsp, %rdi			/* back to the program: its signals */
+	call signal_deliver_irq
 	movb $0, cpu_in_kernel(%rip)
 	jmp pv_user_return
 

@@ -4,6 +4,8 @@
  * supplies. Interrupt handlers run with interrupts off and only wake
  * threads (kern/wait.c); the scheduler decides who runs after.
  */
+#include <signal.h>
+
 #include "arch.h"
 #include "kern/kern.h"
 
@@ -31,6 +33,36 @@ static const char *const exc_names[32] = {
 	"virtualization exception",
 	"control protection exception",
 };
+
+/* The signal a fault in program code raises, as on Linux. */
+static bool exc_signal(uint64_t vec, int *sig, int *code)
+{
+	switch (vec) {
+	case 0: /* divide error */
+		*sig = SIGFPE, *code = FPE_INTDIV;
+		return true;
+	case 3: /* int3 */
+		*sig = SIGTRAP, *code = TRAP_BRKPT;
+		return true;
+	case 6: /* invalid opcode */
+		*sig = SIGILL, *code = ILL_ILLOPN;
+		return true;
+	case 16: /* x87 */
+	case 19: /* SIMD */
+		*sig = SIGFPE, *code = FPE_FLTINV;
+		return true;
+	case 17: /* alignment check */
+		*sig = SIGBUS, *code = BUS_ADRALN;
+		return true;
+	case 4:	 /* overflow */
+	case 5:	 /* bound */
+	case 12: /* stack segment */
+	case 13: /* general protection */
+		*sig = SIGSEGV, *code = SI_KERNEL;
+		return true;
+	}
+	return false;
+}
 
 static irq_handler_t irq_handlers[256];
 
@@ -84,6 +116,11 @@ static void page_fault(struct regs *r)
 		why = "out of memory backing a stack page";
 	else
 		why = "access to unmapped memory";
+	/* The program's code faulted: its SIGSEGV handler, if it has one. */
+	if (!cpu_in_kernel &&
+	    signal_fault(r, SIGSEGV, (r->err & 1) ? SEGV_ACCERR : SEGV_MAPERR,
+			 addr))
+		return;
 	ksnprintf(what, sizeof(what), "page fault: %s at address 0x%lx (%s)",
 		  why, addr,
 		  write		  ? "write"
@@ -98,6 +135,10 @@ void trap_exception(struct regs *r)
 		page_fault(r);
 		return;
 	}
+	int sig, code;
+	if (!cpu_in_kernel && exc_signal(r->vec, &sig, &code) &&
+	    signal_fault(r, sig, code, sig == SIGSEGV ? 0 : r->rip))
+		return;
 	char what[96];
 	const char *name = r->vec < 32 && exc_names[r->vec] ? exc_names[r->vec]
 							    : "exception";

@@ -1,15 +1,19 @@
 /*
  * drivers/xen: the Xen devices, on the Xen platform (plat/xen): the PV
- * console, the xenstore client (and later xenbus, netfront, blkfront).
- * Declarations grouped by the file that implements them.
+ * console, the xenstore client, and the frontend half of the xenbus
+ * handshake that netfront and blkfront share. Declarations grouped by
+ * the file that implements them.
  */
 #ifndef ATMAN_XENDRV_H
 #define ATMAN_XENDRV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <xen/io/xenbus.h>
 
 #include "plat/xen/xen_guest.h"
+#include "kern/kern.h"
 
 /* xencons.c: the PV console ring, registered as the kernel's console */
 extern uint64_t xencons_pfn;
@@ -19,22 +23,182 @@ extern const struct console_ops xencons_ops;
 int xencons_init(void);
 void xencons_banner(void);
 
-/* xs.c: xenstore client. The protocol talks to a transport: the ring on
- * the store page in the guest, a fake xenstored in host tests. */
+/*
+ * xs.c: the xenstore protocol. Any number of threads may have a request
+ * in flight; each reply is matched to its request by id. Replies and
+ * watch events are routed as they arrive (xs_rx): by the store's event
+ * handler, or by a waiter that cannot sleep and polls. Each waiter
+ * sleeps on its own queue until its reply is there. xenstored is
+ * another domain: lengths, types and terminators of what it sends are
+ * checked before use; a stream we cannot follow any more (a header
+ * claiming more than XENSTORE_PAYLOAD_MAX) turns xenstore off (-EIO).
+ *
+ * Paths are relative to the domain's home (/local/domain/<domid>/)
+ * unless they start with '/'. Calls return -errno: xenstored's own
+ * errors (-ENOENT, -EACCES, -EAGAIN, ...), -ENODEV without xenstore,
+ * -EIO for a malformed reply, -ETIMEDOUT after XS_TIMEOUT_NS without
+ * one (a late reply is then dropped). Kernel context.
+ */
+typedef uint32_t xs_tx; /* a transaction, or XS_NOTX */
+#define XS_NOTX	      0
+#define XS_TIMEOUT_NS (30 * 1000000000ULL)
 struct xs_transport {
-	int (*send)(const void *buf, size_t len); /* all of it, or -errno */
-	int (*recv)(void *buf, size_t len);	  /* all of it, or -errno */
+	/* All of buf to xenstored, waiting for room if need be: 0 or
+	 * -errno (then the stream is lost). */
+	int (*send)(const void *buf, size_t len);
+	/* What xenstored has sent, up to len bytes; never waits. The bytes
+	 * copied (0: none yet), or -errno (a corrupt ring). */
+	long (*recv)(void *buf, size_t len);
+	/* Wait once, bounded, for news from xenstored; q is what xs_rx
+	 * wakes. The caller looks again whatever woke it. */
+	void (*wait)(struct waitq *q);
 };
 extern const struct xs_transport *xs_tr;
-int xs_request(uint32_t type, const char *const *parts, int nparts, char *buf,
-	       size_t buflen);
+void xs_attach(const struct xs_transport *tr); /* start afresh on tr */
+void xs_rx(void); /* route what xenstored has sent; any context */
+int xs_request(xs_tx tx, uint32_t type, const char *const *parts, int nparts,
+	       char *buf, size_t room);
+/* The value's whole length; buf gets it NUL-terminated, cut to room - 1
+ * bytes (room may be 0). */
+int xs_read(xs_tx tx, const char *path, char *buf, size_t room);
+/* A decimal value in [0, max]: -EINVAL if it is anything else. */
+int xs_read_uint(xs_tx tx, const char *path, unsigned long max,
+		 unsigned long *out);
+int xs_write(xs_tx tx, const char *path, const char *value);
+int xs_printf(xs_tx tx, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int xs_rm(xs_tx tx, const char *path);
+/* The names under path, each NUL-terminated, in buf; returns how many.
+ * -ERANGE if they do not fit (XENSTORE_PAYLOAD_MAX bytes always do). */
+int xs_directory(xs_tx tx, const char *path, char *buf, size_t room);
+int xs_transaction_start(xs_tx *tx);
+/* Commit (or abort) tx. -EAGAIN: another change got in first; nothing
+ * of tx was applied: run the whole transaction again. */
+int xs_transaction_end(xs_tx tx, bool commit);
+/* fn(tx, arg) in a transaction, committed; run again from the start
+ * while the commit says -EAGAIN (XS_TX_TRIES times at most). fn's own
+ * error aborts the transaction and is returned. */
+#define XS_TX_TRIES 16
+int xs_transact(int (*fn)(xs_tx tx, void *arg), void *arg);
+bool xs_parse_uint(const char *s, unsigned long max, unsigned long *out);
+/* What the watches share with the protocol (xs_watch.c). */
+struct irq_lock;
+extern struct irq_lock xs_lock;
+extern bool xs_broken;
+
+/*
+ * xs_watch.c: watches. A watch's events (the paths that changed, as
+ * xenstored reports them) queue in the watch until its owner takes
+ * them, so none is lost while nobody looks, or between two replies.
+ * Routing never waits and never calls out: there is no callback, the
+ * owner runs whatever the event means in its own thread. An event for
+ * a path already queued adds nothing and is merged; more than
+ * XS_WATCH_QUEUE_MAX distinct paths become one event for the watch's
+ * own path ("look at everything under it").
+ */
+#define XS_WATCH_QUEUE_MAX 64
+#define XS_WATCH_PATH_MAX  2047
+struct xs_event;
+struct xs_watch {
+	char *path; /* as registered */
+	char token[24];
+	struct xs_event *head, *tail;
+	unsigned nevents;
+	bool overflow;	 /* events were merged into one for path itself */
+	struct waitq wq; /* its owner waits here for events */
+	struct xs_watch *next;
+};
+int xs_watch_add(struct xs_watch *w, const char *path);
+int xs_watch_remove(struct xs_watch *w);
+/* The next event's path (copied like xs_read: its whole length), after
+ * waiting until the monotonic deadline (0: for ever; a deadline already
+ * past: not at all). -ETIMEDOUT: none came; -EIO: xenstore broke. buf
+ * may be NULL with room 0. */
+#define XS_NOWAIT 1 /* a deadline always past */
+int xs_watch_next(struct xs_watch *w, char *buf, size_t room,
+		  uint64_t deadline);
+void xs_watch_route(const char *payload, size_t len); /* for xs.c */
+void xs_watch_wake_all(void);			      /* for xs.c */
+void xs_watch_reset(void);			      /* for xs.c */
+
+/*
+ * xenbus.c: the frontend half of a PV device's handshake, which
+ * netfront and blkfront share (Linux: xenbus_client.c, and netfront's
+ * talk_to_netback and netback_changed). The frontend is
+ * device/<type>/<id> under our home; its backend is the directory that
+ * device/<type>/<id>/backend names, in domain backend-id. The states
+ * (xen/io/xenbus.h): ours go Initialising -> Initialised (the rings
+ * published) -> Connected, and Closing -> Closed; the backend's are
+ * followed by a watch on <backend>/state and acted on by one switch.
+ *
+ * Errors: every call returns -errno. A failure the device cannot get
+ * past is reported as Linux's xenbus_dev_fatal does: a console line,
+ * "<errno> <what>" written to error/<nodename>/error, the device off
+ * (Closing, then Closed; every later call says -ENODEV); the program
+ * carries on. Kernel context; one thread drives a device at a time.
+ */
+#define XENBUS_PATH_MAX	  128
+#define XENBUS_TIMEOUT_NS (10 * 1000000000ULL)
+struct xenbus_dev;
+struct xenbus_ops {
+	/* Write what the backend needs (ring refs, event channels,
+	 * features) under d->nodename in transaction tx, with
+	 * xenbus_printf. It may run again (the transaction retried after
+	 * -EAGAIN): it must only write, never allocate anew. */
+	int (*publish)(struct xenbus_dev *d, xs_tx tx);
+	/* The backend is Connected: read what it published, start the
+	 * rings. An error is fatal. */
+	int (*connect)(struct xenbus_dev *d);
+	/* The device goes off (the backend closed it, or a fatal error):
+	 * stop using the rings. Grants the backend still maps cannot be
+	 * revoked yet (gnttab_revoke says -EBUSY): keep those pages. May
+	 * be NULL. */
+	void (*disconnect)(struct xenbus_dev *d);
+};
+struct xenbus_dev {
+	char nodename[XENBUS_PATH_MAX]; /* device/<type>/<id> */
+	char otherend[XENBUS_PATH_MAX]; /* the backend's directory */
+	domid_t otherend_id;
+	enum xenbus_state state;	  /* ours, as last written */
+	enum xenbus_state otherend_state; /* the backend's, as last read */
+	bool off; /* closed or failed: nothing more will happen */
+	const struct xenbus_ops *ops;
+	void *priv;	       /* the driver's */
+	struct xs_watch watch; /* on <otherend>/state */
+};
+/* The ids under device/<type>/, up to max of them; how many. */
+int xenbus_devices(const char *type, unsigned *ids, int max);
+/* Find device/<type>/<id> and read its backend's path and domain.
+ * -ENOENT: no such device (nothing reported). */
+int xenbus_dev_init(struct xenbus_dev *d, const char *type, unsigned id,
+		    const struct xenbus_ops *ops, void *priv);
+/* The whole handshake, until both ends are Connected (0), the backend
+ * closed the device (-ENODEV), or timeout_ns passed (-ETIMEDOUT,
+ * fatal). */
+int xenbus_dev_connect(struct xenbus_dev *d, uint64_t timeout_ns);
+/* Once connected: act on what the backend did since (never waits). 0
+ * while connected, -ENODEV once the device is off. */
+int xenbus_dev_poll(struct xenbus_dev *d);
+/* Our own close: Closing, the backend's answer (or timeout_ns), then
+ * disconnect and Closed. */
+int xenbus_dev_close(struct xenbus_dev *d, uint64_t timeout_ns);
+int xenbus_switch_state(struct xenbus_dev *d, xs_tx tx, enum xenbus_state s);
+/* <nodename>/<node> = the formatted value, in tx. */
+int xenbus_printf(struct xenbus_dev *d, xs_tx tx, const char *node,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* <otherend>/<node> as a number in [0, max]. */
+int xenbus_read_otherend(struct xenbus_dev *d, const char *node,
+			 unsigned long max, unsigned long *out);
+void xenbus_dev_fatal(struct xenbus_dev *d, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *xenbus_strstate(enum xenbus_state s);
+
+/* xs_ring.c: the store page and its event channel, the transport the
+ * guest uses; the exit status out through xenstore */
 extern uint64_t xs_pfn;
 extern evtchn_port_t xs_port;
 int xs_init(void);
 void xs_banner(void);
-int xs_read(const char *path, char *buf, size_t len);
-int xs_write(const char *path, const char *value);
-int xs_domid(void);
 void xs_exit_report(int status); /* data/exit-status */
 
 #endif

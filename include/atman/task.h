@@ -30,6 +30,14 @@ extern "C" {
  * As in Go, the program ends when main returns or any thread calls
  * exit(), whatever go threads are still running.
  *
+ * Go threads run on workers, as goroutines run on Go's threads: a
+ * worker runs one go thread after another, and another worker starts
+ * when the go threads that wait have none (the running ones block, or
+ * run long). So a go thread starts with fresh __thread variables and
+ * errno 0, but what names the thread underneath (gettid, pthread_self,
+ * its signal mask, pthread_setspecific values) may be a previous go
+ * thread's. pthread_exit ends the go thread (and its worker).
+ *
  * Errors:
  *   -EINVAL  fn is NULL.
  *   -ENOMEM  no memory for the thread or its stack.

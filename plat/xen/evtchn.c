@@ -145,3 +145,28 @@ void evtchn_init(void)
 		xen_shared->evtchn_mask[i] = ~0UL;
 	irq_set_handler(VEC_UPCALL, upcall);
 }
+
+int evtchn_alloc(domid_t remote, evtchn_handler_t fn, void *data,
+		 evtchn_port_t *port)
+{
+	evtchn_port_t p;
+	long r = evtchn_alloc_unbound(remote, &p);
+	if (r)
+		return (int)r;
+	/* evtchn_init masked every port we can bind; it stays masked until
+	 * the caller's ring is ready for the first event. */
+	r = evtchn_bind(p, fn, data);
+	if (r) {
+		evtchn_close(p);
+		return (int)r;
+	}
+	*port = p;
+	return 0;
+}
+
+void evtchn_free(evtchn_port_t port)
+{
+	evtchn_unbind(port); /* masks it: no handler runs from here on */
+	evtchn_close(port);
+	evtchn_clear(port);
+}

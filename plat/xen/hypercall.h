@@ -7,6 +7,7 @@
 #ifndef ATMAN_XEN_HYPERCALL_H
 #define ATMAN_XEN_HYPERCALL_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <xen/xen.h>
 #include <xen/event_channel.h>
@@ -103,6 +104,36 @@ static inline long hyp_grant_table_op(int cmd, void *arg, unsigned count)
 {
 	return hypercall3(__HYPERVISOR_grant_table_op, cmd, (uintptr_t)arg,
 			  count);
+}
+
+static inline long xen_add_to_physmap(unsigned space, unsigned long idx,
+				      uint64_t gpfn)
+{
+	struct xen_add_to_physmap x = {
+		.domid = DOMID_SELF, .space = space, .idx = idx, .gpfn = gpfn
+	};
+	return hyp_memory_op(XENMEM_add_to_physmap, &x);
+}
+
+/* Our grant table's frames: how many now and at most; -EIO if Xen's
+ * status (a GNTST_ code, not an errno) says no. */
+static inline long gnttab_query_size(uint32_t *nr, uint32_t *max)
+{
+	struct gnttab_query_size q = { .dom = DOMID_SELF };
+	long r = hyp_grant_table_op(GNTTABOP_query_size, &q, 1);
+	if (r == 0 && q.status != GNTST_okay)
+		r = -EIO;
+	if (r == 0) {
+		*nr = q.nr_frames;
+		*max = q.max_nr_frames;
+	}
+	return r;
+}
+
+static inline long gnttab_set_version(uint32_t version)
+{
+	struct gnttab_set_version v = { .version = version };
+	return hyp_grant_table_op(GNTTABOP_set_version, &v, 1);
 }
 
 static inline long hvm_get_param(uint32_t idx, uint64_t *val)

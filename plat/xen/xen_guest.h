@@ -55,6 +55,29 @@ void evtchn_init(void);
 void evtchn_idle(void); /* wait for any bound port; run its handler */
 struct waitq;
 void evtchn_wait(evtchn_port_t port, struct waitq *q);
+/* A port for a frontend's ring: allocated unbound for domain remote to
+ * bind, with fn as its handler, masked (the caller unmasks it once the
+ * ring is ready). evtchn_free unbinds and closes it. */
+int evtchn_alloc(domid_t remote, evtchn_handler_t fn, void *data,
+		 evtchn_port_t *port);
+void evtchn_free(evtchn_port_t port);
+
+/*
+ * gnttab.c: grant tables, v1: let another domain map one of our pages.
+ * gnttab_grant fills a free entry (read-only or read-write) and returns
+ * its reference; gnttab_revoke ends the grant, or says -EBUSY while the
+ * other domain still maps the page: the caller then keeps the page and
+ * tries again later (never gives it back to the allocator). Pages must
+ * be RAM the kernel allocated (identity-mapped: frame = address >> 12).
+ */
+int gnttab_init(void);
+void gnttab_attach(grant_entry_v1_t *table, uint32_t nrefs); /* for tests */
+int gnttab_grant(domid_t dom, uint64_t gfn, bool readonly, grant_ref_t *ref);
+int gnttab_grant_page(domid_t dom, const void *page, bool readonly,
+		      grant_ref_t *ref);
+int gnttab_revoke(grant_ref_t ref);
+uint32_t gnttab_free_count(void);
+void gnttab_banner(void);
 
 /* time.c: pvclock, wall clock, the one-shot timer */
 uint64_t xen_monotonic_ns(void);

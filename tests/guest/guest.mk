@@ -18,7 +18,11 @@ guest-build: $(GUEST_BINS)
 $(B)/guest/%: tests/guest/%.c $(GUEST_DEPS)
 	$(call msg,ATMANCC,$<)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)bin/atman-cc -O2 -o $@ $<
+	$(Q)bin/atman-cc -O2 -o $@ $< $(GUEST_LIBS)
+
+# Tests that link a library of the guest SDK (as their src in tests.txt).
+$(B)/guest/zlib: GUEST_LIBS := -lz
+$(B)/guest/zlib: | sdk
 
 guest-qemu: all
 	tools/testrun --qemu

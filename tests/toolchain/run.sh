@@ -1,19 +1,39 @@
 #!/bin/sh
-# tests/toolchain/run.sh — the promises bin/atman-cc makes (issue 2),
-# each a PASS or FAIL line; exits 1 if any failed. Guests run under QEMU
-# alone (bin/atman run --qemu), so no box is needed. Takes ~30 s.
+# tests/toolchain/run.sh — the promises bin/atman-cc and the guest SDK make
+# (issues 2 and 12), each a PASS or FAIL line; exits 1 if any failed.
+# Guests run under QEMU alone (bin/atman run --qemu), so no box is needed.
+# Needs `make` first (the kernel and the SDK). Takes ~40 s.
 #
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
-#   probe:     what autoconf does: $CC conftest.c -o conftest, -c, -E,
-#              --version, -v; a missing function fails to link; and
-#              ./conftest runs on the build machine (not cross compiling)
+#   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
+#              no -o), -o conftest, -c, -E, --version, -v; a missing
+#              function fails to link; ./conftest runs on the build
+#              machine (not cross compiling)
+#   autoconf:  a configure.ac through Debian's autoconf: ./configure
+#              CC=atman-cc finds the compiler, headers and libraries of the
+#              SDK (not the build machine's), and make builds the program
+#   flag-*:    the link flags Linux build systems pass (-rdynamic, -pie,
+#              -Wl,-z,relro, -flto, -lrt, ...): each links and the image
+#              runs; -v says why an ignored one is ignored
+#   refuse-*:  -shared and -fsanitize= fail with a clear message
+#   glibc-*:   no -l, -L, -I or file brings the build machine's (glibc's)
+#              libraries or headers into a guest
+#   queries:   --print-sysroot, -print-search-dirs, -print-file-name=,
+#              -dumpmachine answer for guests
+#   crypt:     crypt() of libxcrypt from the SDK: SHA-512 known answers
+#   pkg-config, cmake, meson: atman-pkg-config, the CMake toolchain file
+#              (find_package(ZLIB)) and the Meson cross file find the
+#              SDK's zlib and nothing of the build machine
+#   build-lib: atman-build-lib --list knows the SDK's libraries
 #   own-names: a program defining panic, printk and page_alloc links and
 #              its own functions run (the kernel's names are local)
 #   strip:     a -s image still gives symbolized crash reports
-#   verbose:   -v shows the commands
-#   install:   make install PREFIX=...; that atman-cc works from elsewhere
-#              and uses nothing of this tree
+#   verbose:   -v shows the commands; a warning is shown once
+#   install:   make install PREFIX=...; that atman-cc, the SDK (crypt,
+#              zlib), atman-pkg-config, the CMake toolchain file and
+#              atman-build-lib work from elsewhere and use nothing of
+#              this tree
 top=$(cd "$(dirname "$0")/../.." && pwd)
 CC=$top/bin/atman-cc
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/atman-toolchain.XXXXXX")
@@ -61,7 +81,18 @@ probe() { # probe NAME WHY COMMAND...: PASS if COMMAND succeeds
 	n=$1 why=$2; shift 2
 	if "$@" >"$tmp/log" 2>&1; then pass "$n"; else fail "$n" "$why"; fi
 }
-probe probe-link "\$CC conftest.c -o conftest failed" "$CC" conftest.c -o conftest
+# autoconf's own order: -qversion (gcc refuses it; autoconf goes on), then
+# "checking whether the C compiler works": a link with no -o, into a.out.
+"$CC" -qversion >/dev/null 2>&1 || :
+probe probe-a.out "\$CC conftest.c (no -o) failed" "$CC" conftest.c
+if [ -f a.out ] && [ -z "$(ls -d ./*atman* 2>/dev/null)" ]; then
+	boot a.out
+	if [ "$st" = 0 ] && has "conftest 7"; then pass probe-a.out-run; else
+		cp "$tmp/out" "$tmp/log"; fail probe-a.out-run "a.out did not run (status $st)"; fi
+else
+	fail probe-a.out-run "no a.out, or stray files: $(ls)"
+fi
+probe probe-link "\$CC -o conftest conftest.c failed" "$CC" -o conftest conftest.c
 boot conftest
 if [ "$st" = 0 ] && has "conftest 7"; then pass probe-run; else
 	cp "$tmp/out" "$tmp/log"; fail probe-run "conftest did not run (status $st)"; fi
@@ -96,6 +127,321 @@ printf 'int main(void) { return 0 }\n' >syntax.c
 if "$CC" -c syntax.c >"$tmp/log" 2>&1; then fail probe-syntax-error "a syntax error compiled"
 else pass probe-syntax-error; fi
 probe probe-pthread "-pthread/-lpthread did not link" "$CC" -pthread conftest.c -o conftest3 -lpthread
+
+# ---- a real configure, made by Debian's autoconf ------------------------------
+sysroot=$("$CC" --print-sysroot)
+PKGC=$top/bin/atman-pkg-config
+cat >guest.c <<'C'
+/* crypt() of libxcrypt and zlib, both from the SDK */
+#include <crypt.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+int main(void)
+{
+	char text[256] = "hello hello hello hello hello", back[256];
+	unsigned char packed[256];
+	uLongf plen = sizeof packed, blen = sizeof back;
+	const char *h = crypt("Hello world!", "$6$saltstring");
+	if (compress(packed, &plen, (unsigned char *)text, strlen(text) + 1) != Z_OK ||
+	    uncompress((unsigned char *)back, &blen, packed, plen) != Z_OK)
+		return 1;
+	printf("guest %s %s\n", strcmp(text, back) ? "zlib-MISMATCH" : "zlib-ok",
+	       h && strncmp(h, "$6$saltstring$svn8", 18) == 0 ? "crypt-ok" : "crypt-WRONG");
+	return 0;
+}
+C
+mkdir "$tmp/ac" && cp guest.c "$tmp/ac/" && cd "$tmp/ac" || exit 2
+cat >configure.ac <<'AC'
+AC_INIT([actest], [1.0])
+AC_PROG_CC
+AC_CHECK_HEADERS([crypt.h zlib.h], [], [AC_MSG_ERROR([a guest SDK header is missing])])
+AC_CHECK_HEADER([gnu/libc-version.h], [AC_MSG_ERROR([a glibc header was found])])
+AC_SEARCH_LIBS([crypt], [crypt], [], [AC_MSG_ERROR([no crypt])])
+AC_CHECK_LIB([c_nonshared], [atexit], [AC_MSG_ERROR([glibc's libc_nonshared linked])])
+AC_CHECK_FUNCS([clock_gettime getrandom])
+PKG_CHECK_MODULES([ZLIB], [zlib])
+AC_CONFIG_FILES([Makefile])
+AC_OUTPUT
+AC
+printf 'guest: guest.c\n\t@CC@ @CFLAGS@ @ZLIB_CFLAGS@ -o $@ guest.c @ZLIB_LIBS@ @LIBS@\n' >Makefile.in
+if ! autoreconf -fi >"$tmp/log" 2>&1; then
+	fail autoconf "autoreconf failed (apt-get install autoconf automake pkg-config)"
+elif ! ./configure CC="$CC" PKG_CONFIG="$PKGC" >"$tmp/log" 2>&1; then
+	fail autoconf "./configure CC=atman-cc failed"
+elif ! grep -q '^checking whether the C compiler works... yes' "$tmp/log" ||
+     ! grep -q '^checking whether we are cross compiling... no' "$tmp/log" ||
+     ! grep -q '^checking for library containing crypt... -lcrypt' "$tmp/log" ||
+     ! grep -q '^checking for clock_gettime... yes' "$tmp/log" ||
+     ! grep -q "^checking for atexit in -lc_nonshared... no" "$tmp/log"; then
+	fail autoconf "configure did not see the compiler and the SDK as it should"
+elif ! make >"$tmp/log" 2>&1; then
+	fail autoconf "make of the configured project failed"
+else
+	boot guest
+	if [ "$st" = 0 ] && has "guest zlib-ok crypt-ok"; then pass autoconf; else
+		cp "$tmp/out" "$tmp/log"; fail autoconf "the configured program did not run right (status $st)"; fi
+fi
+cd "$tmp" || exit 2
+
+# ---- the link flags of Linux build systems -------------------------------------
+cat >flags.c <<'C'
+#include <dlfcn.h>
+#include <pthread.h>
+#include <pty.h>
+#include <resolv.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+static void *run(void *arg) { return arg; }
+int main(int argc, char **argv)
+{
+	pthread_t t;
+	void *r = NULL;
+	struct timespec ts;
+	/* Linked, never called: glibc has these in -ldl, -lutil, -lresolv, -lrt. */
+	if (argc > 99) {
+		dlopen(argv[1], RTLD_NOW);
+		openpty(0, 0, 0, 0, 0);
+		res_init();
+		timer_create(CLOCK_MONOTONIC, 0, 0);
+	}
+	if (pthread_create(&t, NULL, run, argv[0]) || pthread_join(t, &r) || r != argv[0])
+		return 1;
+	printf("flags ok %d\n", clock_gettime(CLOCK_MONOTONIC, &ts));
+	return 0;
+}
+C
+# flag FLAG [WHAT -v MUST SAY] [NAME]: it links, the image runs. FLAG may
+# be several words.
+flag() {
+	n=${3:-flag$1}
+	if ! "$CC" -v -O2 $1 -o flagimg flags.c >/dev/null 2>"$tmp/log"; then
+		fail "$n" "atman-cc $1 failed"
+	elif [ -n "$2" ] && ! grep -qF -- "$2" "$tmp/log"; then
+		fail "$n" "-v did not say: $2"
+	else
+		boot flagimg
+		if [ "$st" = 0 ] && has "flags ok 0"; then pass "$n"; else
+			cp "$tmp/out" "$tmp/log"; fail "$n" "the image did not run right (status $st)"; fi
+	fi
+}
+for f in -rdynamic -Wl,-E -Wl,--export-dynamic; do
+	flag "$f" "atman-cc: ignoring ${f#-Wl,}: a guest is one static image"
+done
+for f in -pie -fPIE -fPIC -fpic; do flag "$f" "atman-cc: ignoring $f: guests are static, non-PIE"; done
+for f in -static -static-libgcc; do flag "$f" "atman-cc: ignoring $f: guests are always linked statically"; done
+for f in relro now; do flag "-Wl,-z,$f" "atman-cc: ignoring -z $f: guests have no dynamic linker"; done
+for f in -Wl,--as-needed -Wl,-O1 -Wl,--gc-sections; do flag "$f" "'$f'"; done
+flag -flto "'-flto'"
+flag -pthread "'-pthread'"
+# musl has these in libc.a: the -l finds musl's (empty) archive.
+for f in rt dl util resolv; do flag "-l$f" "/usr/lib/x86_64-linux-musl/lib$f.a"; done
+# -fPIC really is dropped: no __PIC__ in the compile.
+if "$CC" -fPIC -E -dM -x c /dev/null | grep -q '__PIC__'; then
+	fail flag-fPIC-dropped "-fPIC still reached the compiler"
+else
+	pass flag-fPIC-dropped
+fi
+# Debian's own hardening flags (dpkg-buildflags), all at once.
+export DEB_BUILD_MAINT_OPTIONS=hardening=+all
+dflags="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get LDFLAGS)"
+unset DEB_BUILD_MAINT_OPTIONS
+flag "$dflags" "" flag-debian-hardening
+# A plain make CC=atman-cc of a Makefile written for Linux.
+mkdir "$tmp/mk" && cp flags.c "$tmp/mk/prog.c" &&
+	printf 'LDFLAGS = -rdynamic -Wl,-O1 -Wl,-z,relro -Wl,-z,now -Wl,--as-needed\nLDLIBS = -lcrypt -lz -lpthread -ldl -lm\nprog: prog.o\n' >"$tmp/mk/Makefile"
+if ! make -C "$tmp/mk" CC="$CC" >"$tmp/log" 2>&1; then
+	fail make-rdynamic "make CC=atman-cc of a Makefile passing -rdynamic failed"
+else
+	boot "$tmp/mk/prog"
+	if [ "$st" = 0 ] && has "flags ok 0"; then pass make-rdynamic; else
+		cp "$tmp/out" "$tmp/log"; fail make-rdynamic "the image did not run right (status $st)"; fi
+fi
+
+# refuse NAME MESSAGE FLAG...: atman-cc fails and says MESSAGE.
+refuse() {
+	n=$1 m=$2
+	shift 2
+	if "$CC" "$@" >"$tmp/log" 2>&1; then
+		fail "$n" "atman-cc $* succeeded"
+	elif ! grep -qF -- "$m" "$tmp/log"; then
+		fail "$n" "no message: $m"
+	else
+		pass "$n"
+	fi
+}
+refuse refuse-shared "atman-cc: -shared: guests are static images" -shared -o libx.so flags.c
+refuse refuse-Wl-shared "guests are static images" -Wl,-shared -o libx.so flags.c
+refuse refuse-fsanitize "atman-cc: -fsanitize=address: sanitizers need a runtime" -fsanitize=address -o x flags.c
+refuse refuse-fsanitize-c "atman-cc: -fsanitize=undefined: sanitizers need a runtime" -fsanitize=undefined -c flags.c
+
+# ---- nothing of the build machine's C library ----------------------------------
+mkdir -p "$tmp/nosdk/lib"
+msg="atman-cc: -lcrypt: no guest library of that name (looked in $tmp/nosdk/lib /usr/lib/x86_64-linux-musl)"
+if ATMAN_SYSROOT=$tmp/nosdk "$CC" -o x flags.c -lcrypt >"$tmp/log" 2>&1; then
+	fail glibc-lcrypt "-lcrypt linked without a guest libcrypt (the build machine's?)"
+elif ! grep -qxF "$msg" "$tmp/log"; then
+	fail glibc-lcrypt "not the message: $msg"
+else
+	pass glibc-lcrypt
+fi
+export ATMAN_SYSROOT="$tmp/nosdk"
+refuse glibc-L "atman-cc: -lcrypt: no guest library of that name" -o x flags.c \
+	-L/usr/lib/x86_64-linux-gnu -L/lib/x86_64-linux-gnu -L/usr/lib -lcrypt
+unset ATMAN_SYSROOT
+refuse glibc-only "atman-cc: -lc_nonshared: no guest library of that name" -o x flags.c \
+	-L/usr/lib/x86_64-linux-gnu -lc_nonshared
+for f in /usr/lib/x86_64-linux-gnu/libc.a /usr/lib/x86_64-linux-gnu/libcrypt.a; do
+	[ -f "$f" ] || continue
+	refuse "glibc-file-$(basename "$f")" "is the build machine's library, not a guest's" -o x flags.c "$f"
+done
+printf '#include <stdio.h>\n#include <features.h>\n' >hdr.c
+if "$CC" -I/usr/include -isystem /usr/include/x86_64-linux-gnu -idirafter/usr/local/include -E hdr.c >hdr.out 2>"$tmp/log" &&
+   grep -q '"/usr/include/x86_64-linux-musl/stdio.h"' hdr.out &&
+   ! grep -q '"/usr/include/stdio.h"\|"/usr/include/features.h"\|x86_64-linux-gnu/' hdr.out; then
+	pass glibc-headers
+else
+	fail glibc-headers "-I/usr/include found the build machine's headers"
+fi
+printf '#include <gnu/libc-version.h>\n' >gnu.c
+if "$CC" -I/usr/include -c gnu.c >"$tmp/log" 2>&1; then
+	fail glibc-header-gnu "<gnu/libc-version.h> (glibc's alone) was found"
+else
+	pass glibc-header-gnu
+fi
+if [ ! -f flagimg ] || grep -q "GNU C Library" flagimg "$tmp/mk/prog" conftest 2>/dev/null; then
+	fail glibc-image "an image holds glibc's version string"
+else
+	pass glibc-image
+fi
+
+# ---- what build systems ask the compiler --------------------------------------
+if [ -f "$sysroot/lib/libz.a" ] && [ "$("$CC" -print-file-name=libz.a)" = "$sysroot/lib/libz.a" ] &&
+   [ "$("$CC" -print-file-name=libc.a)" = /usr/lib/x86_64-linux-musl/libc.a ] &&
+   [ "$("$CC" -dumpmachine)" = x86_64-linux-musl ] &&
+   [ "$("$CC" -print-search-dirs | sed -n 's/^libraries: =//p')" = "$sysroot/lib:/usr/lib/x86_64-linux-musl" ]; then
+	pass queries
+else
+	fail queries "--print-sysroot, -print-file-name, -dumpmachine or -print-search-dirs answered for the build machine"
+fi
+
+# ---- crypt() from the SDK (libxcrypt): SHA-512 known answers ------------------
+cat >crypt.c <<'C'
+#include <crypt.h>
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+	struct crypt_data d;
+	const char *h = crypt("Hello world!", "$6$saltstring");
+	printf("%s\n", h ? h : "(null)");
+	memset(&d, 0, sizeof d);
+	h = crypt_r("Hello world!", "$6$rounds=10000$saltstringsaltstring", &d);
+	printf("%s\n", h ? h : "(null)");
+	h = crypt_gensalt("$6$", 0, NULL, 0);
+	printf("salt %s\n", h ? h : "(null)");
+	return 0;
+}
+C
+# The vectors of the SHA-crypt specification (Drepper), as glibc's tests.
+kat1='$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1'
+kat2='$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.'
+if ! "$CC" -O2 -o crypt crypt.c -lcrypt >"$tmp/log" 2>&1; then
+	fail crypt "a program calling crypt() did not link with -lcrypt"
+else
+	boot crypt
+	if [ "$st" = 0 ] && has "$kat1" && has "$kat2" && grep -qE '^salt \$6\$[./0-9A-Za-z]{16}$' "$tmp/out"; then
+		pass crypt
+	else
+		cp "$tmp/out" "$tmp/log"; fail crypt "crypt() gave the wrong hash (status $st)"
+	fi
+fi
+
+# ---- pkg-config for guests: the SDK's libraries only ---------------------------
+mkdir -p "$tmp/hostpc"
+printf 'Name: hostonly\nDescription: x\nVersion: 1\nLibs: -L/usr/lib/x86_64-linux-gnu -lhostonly\n' >"$tmp/hostpc/hostonly.pc"
+got=$("$PKGC" --cflags --libs zlib 2>&1 | sed 's/ *$//')
+n_sdk=$(ls "$sysroot/lib/pkgconfig" | wc -l)
+if [ "$got" != "-I$sysroot/include -L$sysroot/lib -lz" ]; then
+	fail pkg-config "zlib: '$got'"
+elif PKG_CONFIG_PATH=$tmp/hostpc "$PKGC" --exists hostonly; then
+	fail pkg-config "it found a package of PKG_CONFIG_PATH (the build machine's)"
+elif ! PKG_CONFIG_PATH=$tmp/hostpc pkg-config --exists hostonly; then
+	fail pkg-config "the build machine's pkg-config does not see the control package"
+elif [ "$(PKG_CONFIG_PATH=$tmp/hostpc "$PKGC" --list-all | wc -l)" != "$n_sdk" ]; then
+	fail pkg-config "--list-all is not the SDK's $n_sdk packages"
+else
+	pass pkg-config
+fi
+
+# ---- CMake with the toolchain file; Meson with the cross file ------------------
+mkdir "$tmp/zproj"
+cat >"$tmp/zproj/pack.c" <<'C'
+#include <string.h>
+#include <zlib.h>
+int pack_roundtrip(const char *s)
+{
+	unsigned char packed[256], back[256];
+	uLongf plen = sizeof packed, blen = sizeof back;
+	return compress(packed, &plen, (const unsigned char *)s, strlen(s) + 1) == Z_OK &&
+	       uncompress(back, &blen, packed, plen) == Z_OK && strcmp((char *)back, s) == 0;
+}
+C
+cat >"$tmp/zproj/main.c" <<'C'
+#include <stdio.h>
+#include <zlib.h>
+int pack_roundtrip(const char *s);
+int main(void)
+{
+	printf("zproj zlib %s %s\n", ZLIB_VERSION, pack_roundtrip("abcabcabcabc") ? "ok" : "FAILED");
+	return 0;
+}
+C
+cat >"$tmp/zproj/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.13)
+project(zproj C)
+find_package(ZLIB REQUIRED)
+message(STATUS "zproj: ZLIB ${ZLIB_INCLUDE_DIRS} ${ZLIB_LIBRARIES}")
+add_executable(zproj main.c pack.c)
+target_link_libraries(zproj ZLIB::ZLIB)
+CM
+printf "project('zproj', 'c')\nexecutable('zproj', 'main.c', 'pack.c', dependencies: dependency('zlib'))\n" >"$tmp/zproj/meson.build"
+# cmake_zproj TOOLCHAIN DIR NAME: configure, build and run it.
+cmake_zproj() {
+	if ! cmake -DCMAKE_TOOLCHAIN_FILE="$1" -S "$tmp/zproj" -B "$2" >"$tmp/log" 2>&1; then
+		fail "$3" "cmake with the toolchain file failed"
+	elif ! grep -qxF -- "-- zproj: ZLIB $4/include $4/lib/libz.a" "$tmp/log"; then
+		fail "$3" "find_package(ZLIB) did not find the SDK's zlib ($4)"
+	elif ! cmake --build "$2" >"$tmp/log" 2>&1; then
+		fail "$3" "cmake --build failed"
+	else
+		boot "$2/zproj"
+		if [ "$st" = 0 ] && grep -qx 'zproj zlib 1\.[0-9.]* ok' "$tmp/out"; then pass "$3"; else
+			cp "$tmp/out" "$tmp/log"; fail "$3" "the image did not run right (status $st)"; fi
+	fi
+}
+cmake_zproj "$top/build/lib/toolchain.cmake" "$tmp/zproj/cmake" cmake "$sysroot"
+if ! meson setup --cross-file "$top/build/lib/meson-cross.ini" "$tmp/zproj/meson" "$tmp/zproj" >"$tmp/log" 2>&1; then
+	fail meson "meson setup with the cross file failed"
+elif ! grep -q 'Run-time dependency zlib found: YES' "$tmp/log"; then
+	fail meson "dependency('zlib') did not find the SDK's zlib"
+elif ! ninja -C "$tmp/zproj/meson" >"$tmp/log" 2>&1; then
+	fail meson "ninja failed"
+else
+	boot "$tmp/zproj/meson/zproj"
+	if [ "$st" = 0 ] && grep -qx 'zproj zlib 1\.[0-9.]* ok' "$tmp/out"; then pass meson; else
+		cp "$tmp/out" "$tmp/log"; fail meson "the image did not run right (status $st)"; fi
+fi
+
+# ---- atman-build-lib: what the SDK has -----------------------------------------
+"$top/bin/atman-build-lib" --list >"$tmp/log" 2>&1
+if grep -q '^zlib  *1:1\.' "$tmp/log" && grep -q '^libxcrypt  *1:4\.' "$tmp/log" &&
+   ! "$top/bin/atman-build-lib" no-such-lib >/dev/null 2>&1; then
+	pass build-lib
+else
+	fail build-lib "--list does not show zlib and libxcrypt built, or an unknown name did not fail"
+fi
 
 # ---- the program's own panic, printk and page_alloc ---------------------------
 cat >own.c <<'C'
@@ -155,23 +501,31 @@ fi
 
 # ---- -v shows the commands ---------------------------------------------------
 "$CC" -v -O2 -o conftest4 conftest.c >/dev/null 2>"$tmp/log"
-if grep -q 'guest\.lds' "$tmp/log" && grep -q -- '-nostdinc' "$tmp/log" &&
-   grep -q 'atman\.o' "$tmp/log" && [ -f conftest4 ]; then
+if [ "$(grep -c 'guest\.lds.*atman\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
+   [ -f conftest4 ]; then
 	pass verbose
 else
-	fail verbose "-v did not show the compile and link commands"
+	fail verbose "-v did not show the compile and both link commands"
+fi
+# A warning of a source compiled in a link is shown, once (the link runs
+# twice), also when stderr is a file.
+printf 'int main(void) { int *p = 0; char c = p; return c; }\n' >warn.c
+"$CC" -o warn warn.c >/dev/null 2>"$tmp/log"
+if [ "$(grep -c 'warning: initialization of' "$tmp/log")" = 1 ]; then
+	pass warnings-once
+else
+	fail warnings-once "the compiler's warning was not shown exactly once"
 fi
 
 # ---- make install, then use it from elsewhere --------------------------------
 mk="make -C $top"
-grep -q 'tools/install.mk' "$top/Makefile" ||
-	mk="$mk -f Makefile -f tools/install.mk" # until the Makefile includes it
 if ! $mk install PREFIX="$tmp/prefix" >"$tmp/log" 2>&1; then
 	fail install "make install failed"
 else
+	P=$tmp/prefix
 	mkdir "$tmp/elsewhere" && cd "$tmp/elsewhere" &&
-	cp "$top/examples/hello.c" . &&
-	"$tmp/prefix/bin/atman-cc" -v -O2 -o hello hello.c >/dev/null 2>"$tmp/log"
+	cp "$top/examples/hello.c" "$tmp/crypt.c" "$tmp/guest.c" . &&
+	"$P/bin/atman-cc" -v -O2 -o hello hello.c >/dev/null 2>"$tmp/log"
 	if [ ! -f hello ]; then
 		fail install "the installed atman-cc did not build hello.c"
 	elif grep -qF "$top" "$tmp/log"; then
@@ -184,6 +538,39 @@ else
 			cp "$tmp/out" "$tmp/log"; fail install "hello did not run (status $st)"
 		fi
 	fi
+	# The installed SDK: crypt and zlib, their pkg-config, the toolchain file.
+	isys=$P/lib/atman/sysroot
+	if [ "$("$P/bin/atman-cc" --print-sysroot)" != "$isys" ]; then
+		fail install-sdk "the installed atman-cc's sysroot is not $isys"
+	elif ! "$P/bin/atman-cc" -v -O2 -o guest guest.c -lcrypt -lz >/dev/null 2>"$tmp/log" ||
+	     grep -qF "$top" "$tmp/log"; then
+		fail install-sdk "the installed SDK did not link -lcrypt -lz, or used the tree"
+	else
+		boot guest
+		if [ "$st" = 0 ] && has "guest zlib-ok crypt-ok"; then pass install-sdk; else
+			cp "$tmp/out" "$tmp/log"; fail install-sdk "crypt and zlib from the installed SDK (status $st)"; fi
+	fi
+	got=$("$P/bin/atman-pkg-config" --cflags --libs zlib 2>&1 | sed 's/ *$//')
+	if [ "$got" = "-I$isys/include -L$isys/lib -lz" ] &&
+	   [ "$(PKG_CONFIG_LIBDIR=$isys/lib/pkgconfig pkg-config --variable=prefix zlib)" = "$isys" ] &&
+	   ! grep -rIqF "$top" "$P"; then
+		pass install-pkg-config
+	else
+		fail install-pkg-config "pkg-config of the installed SDK: '$got', or a text file names the tree"
+	fi
+	cmake_zproj "$P/lib/atman/toolchain.cmake" "$tmp/elsewhere/cmake" install-cmake "$isys"
+	# The installed atman-build-lib builds into the installed SDK (zlib
+	# again: quick, and its source is in the cache already).
+	rm -f "$isys/lib/libz.a"
+	if ! "$P/bin/atman-build-lib" zlib >"$tmp/log" 2>&1 || [ ! -f "$isys/lib/libz.a" ] ||
+	   ! "$P/bin/atman-build-lib" --list | grep -q '^zlib  *1:1\.'; then
+		fail install-build-lib "the installed atman-build-lib did not rebuild zlib into $isys"
+	elif ! "$P/bin/atman-cc" -O2 -o guest2 guest.c -lcrypt -lz >"$tmp/log" 2>&1; then
+		fail install-build-lib "the rebuilt zlib does not link"
+	else
+		pass install-build-lib
+	fi
+	cd "$tmp" || exit 2
 fi
 
 echo "$passed passed, $failed failed"

@@ -1,0 +1,24 @@
+/*
+ * arch.h for host unit tests: what the code under test takes from the
+ * CPU layer, without its privileged instructions (kern/lock.h's
+ * irq_lock is pushfq; cli on the real CPU). A test puts tests/unit/host
+ * ahead of arch/$(ARCH) in its include path (tests/unit/xen.mk).
+ */
+#ifndef ATMAN_ARCH_H
+#define ATMAN_ARCH_H
+
+#define PAGE_SIZE  4096UL
+#define PAGE_SHIFT 12
+
+/* One host thread runs every fake thread: nothing to mask. */
+static inline unsigned long arch_irq_save(void)
+{
+	return 0;
+}
+
+static inline void arch_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+
+#endif

@@ -1,0 +1,174 @@
+# tools/box/box.sh — where a guest runs: the box (its cache, building it
+# when stale, one boot of it, splitting its serial line per guest), and the
+# two ways around it: QEMU alone, and xl on a real Xen dom0.  Sourced, not
+# run; tools/box/lib.sh sources it with the rest.
+
+box_lib=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$box_lib/guest.sh"   # box_job_add writes an xl config
+
+# The box cache.  ATMAN_BOX overrides it (tests, CI with a shared cache).
+box_dir() { echo "${ATMAN_BOX:-${XDG_CACHE_HOME:-$HOME/.cache}/atman/box}"; }
+
+# Milliseconds since the epoch (bash's own clock: busybox date has no %N).
+now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
+
+# What, besides package versions, the built box depends on.
+box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" | sha256sum | cut -c1-16; }
+
+# Build the box if it is missing or stale.  Resolving package versions costs
+# apt-cache ~0.7 s, so a run only asks when the scripts changed or apt's
+# package cache is newer than the box (an `apt-get update` happened).
+box_ensure() {
+	local box; box=$(box_dir)
+	if [ -f "$box/key" ] && grep -qx "$(box_scripts_sum)" "$box/key" &&
+	   ! [ /var/cache/apt/pkgcache.bin -nt "$box/key" ]; then
+		return 0
+	fi
+	# One build at a time (two runs may start together); the second one
+	# finds the box built and returns.
+	mkdir -p "$box"
+	flock "$box/.lock" "$box_lib/build" "$box"
+}
+
+# ---- Booting the box -------------------------------------------------------
+
+# A run directory RUN holds what one boot of the box needs and leaves:
+#   RUN/atman/    packed into the initramfs as /atman (see tools/box/init):
+#                 jobs, opts, and NAME/{cfg,kernel} per guest
+#   RUN/box.cpio  the dom0 initramfs with RUN/atman appended
+#   RUN/serial.log  everything QEMU's serial line carried
+#   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
+
+# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [TYPE]: add a guest to RUN.
+box_job_add() {
+	mkdir -p "$1/atman/$2"
+	cp "$3" "$1/atman/$2/kernel"
+	# For xenctx, should the guest hang: a System.map of the image.
+	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
+	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "${7:-pvh}" >"$1/atman/$2/cfg"
+}
+
+# box_boot RUN MODE GUESTMEM TIMEOUT: boot the box on RUN.  MODE is quiet
+# (show only guest consoles), verbose (everything, filtered) or raw
+# (everything, unfiltered, stdin connected: for --shell).  GUESTMEM is the
+# memory in MiB of the guests that run at once; TIMEOUT bounds the whole
+# boot in seconds.  Returns QEMU's status: 1 when dom0 finished its jobs
+# (isa-debug-exit 0), 124 on timeout.
+box_boot() {
+	local run=$1 mode=$2 gmem=$3 tmo=$4 box dom0 mem kargs
+	box=$(box_dir)
+	rm -rf "$run/out"; mkdir -p "$run/out"
+	# Linux unpacks concatenated archives: the jobs are a second cpio.
+	{ cat "$box/dom0.cpio"
+	  (cd "$run" && find atman | LC_ALL=C sort | cpio -o -H newc --quiet)
+	} >"$run/box.cpio"
+	# dom0 needs 144 MiB, plus room for the initramfs: loaded, unpacked
+	# into the root tmpfs, which may fill only half of memory.
+	dom0=$(( 144 + 3 * $(stat -c %s "$run/box.cpio") / 1048576 ))
+	# Xen needs ~100 MiB of its own besides dom0 and the guests; memory QEMU
+	# gives but nobody touches costs the host nothing.
+	mem=$((dom0 + gmem + 160)); [ "$mem" -lt 512 ] && mem=512
+	kargs="console=hvc0"
+	[ "$mode" = quiet ] && kargs="$kargs quiet"
+	local xen="console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M"
+	xen="$xen dom0_max_vcpus=1 ${ATMAN_XEN_ARGS:-}"
+	local fg=; [ "$mode" = raw ] && fg=--foreground
+	set -- timeout $fg "$tmo" qemu-system-x86_64 -accel tcg -M q35 \
+		-cpu qemu64,+svm,+npt,+rdrand -m "$mem" -smp 1 \
+		-nodefaults -display none -serial stdio -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$box/xen" \
+		-append "$xen" \
+		-initrd "${box//,/,,}/vmlinux $kargs,${run//,/,,}/box.cpio"
+	# A control line into dom0 (tools/box/init reads it on ttyS1: stop
+	# and destroy requests from bin/atman run), when the run asked for
+	# one by making the FIFOs RUN/ctl.in and RUN/ctl.out.
+	if [ -p "$run/ctl.in" ]; then
+		local q=$(($# - 2))
+		set -- "${@:1:q}" -serial "pipe:${run//,/,,}/ctl" "${@:q+1}"
+	fi
+	if [ "$mode" = raw ]; then
+		"$@" | tee "$run/serial.log"
+		set -- "${PIPESTATUS[0]}"
+		box_filter verbose "$run/out" <"$run/serial.log" >/dev/null
+		return "$1"
+	fi
+	# Its own session: a Ctrl-C at the terminal is for bin/atman run to
+	# handle (a clean stop), not for QEMU.
+	setsid -w "$@" </dev/null 2>&1 | tee "$run/serial.log" | box_filter "$mode" "$run/out"
+	return "${PIPESTATUS[0]}"
+}
+
+# box_filter MODE OUTDIR: read the serial line on stdin; write each guest's
+# console to OUTDIR/NAME.out and its end marker to OUTDIR/NAME.end; show
+# guest consoles as they come (quiet) or everything (verbose).  Lines on the
+# serial line end in \r\n (Xen adds the \r): the \r go.  In quiet mode,
+# Xen's own lines "(XEN) ..." inside a guest's console are not shown.
+# Debian's awk is mawk, which reads its input in blocks unless told not to.
+box_filter() {
+	local awk=awk
+	awk -W version 2>/dev/null | grep -q mawk && awk="awk -W interactive"
+	$awk -v verbose=$([ "$1" = verbose ] && echo 1 || echo 0) -v dir="$2" '
+	{ sub(/\r+$/, "") }
+	/^@@atman-begin / { name = $2; out = dir "/" name ".out"; printf "" >out
+		if (verbose) { print; fflush() }
+		next }
+	/^@@atman-end / { print >(dir "/" $2 ".end"); close(dir "/" $2 ".end")
+		close(out); name = ""
+		if (verbose) { print; fflush() }
+		next }
+	name != "" && !(/^\(XEN\) / && !verbose) { print >>out; print; fflush(); next }
+	verbose || /^box: / { print; fflush() }
+	'
+}
+
+# ---- QEMU direct (no Xen) ---------------------------------------------------
+
+# qemu_run IMAGE CMDLINE MEMORY TIMEOUT OUTFILE: boot a guest image under
+# QEMU alone (the kernel's COM1 console, isa-debug-exit for the status); the
+# console goes to stdout and OUTFILE.  Returns QEMU's (or timeout's) status.
+qemu_run() {
+	timeout --foreground "$4" qemu-system-x86_64 -accel tcg -M q35 \
+		-cpu qemu64,+rdrand -m "$3" -nodefaults -display none \
+		-serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-kernel "$1" -append "$2" </dev/null 2>&1 |
+		sed -u 's/\r*$//' | tee "$5"
+	return "${PIPESTATUS[0]}"
+}
+
+# ---- A real Xen dom0 --------------------------------------------------------
+
+# On a real Xen dom0, xl can be used directly.
+on_xen_dom0() {
+	command -v xl >/dev/null && grep -qs control_d /proc/xen/capabilities
+}
+
+# xl_run CFG NAME TIMEOUT OUTFILE ENDFILE: create the guest with xl, show its
+# console, and write an @@atman-end marker line to ENDFILE like the box's.
+xl_run() {
+	local cfg=$1 name=$2 tmo=$3 out=$4 end=$5 xpid cpid rc code reason domid status t0
+	t0=$(now_ms)
+	timeout "$tmo" xl create -F "$cfg" >"$end.xl" 2>&1 &
+	xpid=$!
+	# The console client needs the domain to exist first.
+	for _ in $(seq 100); do xl domid "$name" >/dev/null 2>&1 && break; sleep 0.05; done
+	xl console "$name" 2>/dev/null | tee "$out" &
+	cpid=$!
+	wait "$xpid"; rc=$?
+	code=$(sed -n 's/.*shut down, reason code \([0-9]*\).*/\1/p' "$end.xl" | tail -1)
+	case "$rc:$code" in   # timeout(1) exits 124, busybox's 143
+	124:* | 143:*) reason=timeout ;; *:0) reason=poweroff ;; *:3) reason=crash ;;
+	*:1) reason=reboot ;; *:4) reason=watchdog ;; *) reason=error ;;
+	esac
+	status=-
+	domid=$(xl domid "$name" 2>/dev/null) &&
+		status=$(xenstore-read "/local/domain/$domid/data/exit-status" 2>/dev/null) ||
+		status=-
+	sleep 0.2    # let xenconsoled pass on the last bytes of the ring
+	xl destroy "$name" 2>/dev/null
+	# The console client leaves when the domain is gone; do not wait forever.
+	( sleep 3; kill "$cpid" 2>/dev/null ) &
+	wait "$cpid" 2>/dev/null
+	echo "@@atman-end $name reason=$reason status=${status:--} ms=$(( $(now_ms) - t0 ))" >"$end"
+	[ "$reason" = error ] && cat "$end.xl" >&2
+	return 0
+}

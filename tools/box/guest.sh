@@ -1,0 +1,63 @@
+# tools/box/guest.sh — what a guest is given: its command line (each
+# argument quoted for the guest, docs/box.md) and its xl config.  Sourced,
+# not run.
+
+# Quote one argument for the guest's command line (docs/box.md): a word
+# without blanks, quotes or backslashes stays as it is; any other, and the
+# empty word, goes in double quotes with " and \ escaped by a backslash.
+guest_word() {
+	case "$1" in
+	'' | *[[:space:]\"\\\']*)
+		local s=${1//\\/\\\\}
+		printf '"%s"' "${s//\"/\\\"}" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# The guest command line for kernel options $1 (already in guest syntax)
+# followed by the arguments $2...: env words and argv, each quoted.
+guest_cmdline() {
+	local line=$1 a; shift
+	for a in "$@"; do line="${line:+$line }$(guest_word "$a")"; done
+	printf '%s' "$line"
+}
+
+# Quote a string as an xl config string literal: "..." with \ " and the
+# control characters libxlu knows as backslash escapes.  Its \xHH and octal
+# escapes are unusable (Xen 4.17 rejects every \xHH; octal is read as
+# decimal), so other control characters are refused.
+xl_string() {
+	local s=$1 out= c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case "$c" in
+		\\) out+='\\' ;;
+		\") out+='\"' ;;
+		$'\n') out+='\n' ;;
+		$'\t') out+='\t' ;;
+		$'\r') out+='\r' ;;
+		[[:cntrl:]]) echo "atman: control character in a guest argument" >&2
+			return 1 ;;
+		*) out+=$c ;;
+		esac
+	done
+	printf '"%s"' "$out"
+}
+
+# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [TYPE].  The
+# domain is kept at shutdown ("preserve") so that its exit status can be read
+# from xenstore; whoever runs it destroys it afterwards.  TYPE is the guest
+# type, pvh (the default) or pv: the same image boots either way.
+xl_config() {
+	local cmdline; cmdline=$(xl_string "$5") || return 1
+	case "${6:-pvh}" in pvh | pv) ;; *) echo "atman: no guest type ${6}" >&2; return 1 ;; esac
+	printf 'name = %s\n' "$(xl_string "$1")"
+	printf 'type = "%s"\n' "${6:-pvh}"
+	printf 'tsc_mode = "native"\n'
+	printf 'kernel = %s\n' "$(xl_string "$2")"
+	printf 'memory = %d\n' "$3"
+	printf 'vcpus = %d\n' "$4"
+	printf 'cmdline = %s\n' "$cmdline"
+	printf 'on_poweroff = "preserve"\non_reboot = "preserve"\n'
+	printf 'on_crash = "preserve"\non_watchdog = "preserve"\n'
+}
