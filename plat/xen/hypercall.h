@@ -130,6 +130,18 @@ static inline long gnttab_query_size(uint32_t *nr, uint32_t *max)
 	return r;
 }
 
+/* A classic PV guest's grant table: Xen says which machine frames hold
+ * its first n frames (frames[n]); -EIO if its status says no. */
+static inline long gnttab_setup_table(uint32_t n, xen_pfn_t *frames)
+{
+	struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = n };
+	set_xen_guest_handle(s.frame_list, frames);
+	long r = hyp_grant_table_op(GNTTABOP_setup_table, &s, 1);
+	if (r == 0 && s.status != GNTST_okay)
+		r = -EIO;
+	return r;
+}
+
 static inline long gnttab_set_version(uint32_t version)
 {
 	struct gnttab_set_version v = { .version = version };

@@ -110,6 +110,31 @@ static void xen_banner(void)
 	printk("  shared_info: %#lx\n", (uintptr_t)xen_shared);
 }
 
+/* PVH: a page's guest frame is its physical frame; the grant table's
+ * frames go over pages of ours, one by one, as many as Xen gives. */
+static uint64_t hvm_gfn(uintptr_t pa)
+{
+	return pa >> PAGE_SHIFT;
+}
+
+static int hvm_map_gnttab(void *va, unsigned n)
+{
+	uintptr_t gpfn = (uintptr_t)va >> PAGE_SHIFT;
+	for (unsigned i = 0; i < n; i++) {
+		long r = xen_add_to_physmap(XENMAPSPACE_grant_table, i,
+					    gpfn + i);
+		if (r)
+			return i ? (int)i : (int)r;
+	}
+	return n;
+}
+
+static const struct xen_frame_ops hvm_frame_ops = {
+	.gfn = hvm_gfn,
+	.map_gnttab = hvm_map_gnttab,
+};
+const struct xen_frame_ops *xen_frame_ops = &hvm_frame_ops;
+
 const struct platform xen_platform = {
 	.name = "xen",
 	.early_init = xen_early_init,

@@ -26,6 +26,18 @@ static inline uint32_t ring_used(uint32_t prod, uint32_t cons, uint32_t size)
 	return used <= size ? used : RING_CORRUPT;
 }
 
+/* What differs between PVH and a classic PV guest for the devices, set by
+ * the platform's init (xen.c's for PVH, xenpv.c's): the frame number Xen
+ * knows a page of ours by (PVH: its guest frame; PV: its machine frame),
+ * and how the grant table's first n frames get mapped at va (PVH:
+ * XENMEM_add_to_physmap; PV: GNTTABOP_setup_table, then our page
+ * tables). map_gnttab returns how many were mapped, or -errno. */
+struct xen_frame_ops {
+	uint64_t (*gfn)(uintptr_t pa);
+	int (*map_gnttab)(void *va, unsigned n);
+};
+extern const struct xen_frame_ops *xen_frame_ops;
+
 /* xen.c: detection, the hypercall page, shared_info, the platform */
 extern shared_info_t *xen_shared;
 extern char xen_shared_page[4096]; /* where shared_info is mapped */
@@ -68,7 +80,8 @@ void evtchn_free(evtchn_port_t port);
  * its reference; gnttab_revoke ends the grant, or says -EBUSY while the
  * other domain still maps the page: the caller then keeps the page and
  * tries again later (never gives it back to the allocator). Pages must
- * be RAM the kernel allocated (identity-mapped: frame = address >> 12).
+ * be RAM the kernel allocated (identity-mapped: frame = address >> 12;
+ * Xen is given the frame as it knows it: xen_frame_ops->gfn).
  */
 int gnttab_init(void);
 void gnttab_attach(grant_entry_v1_t *table, uint32_t nrefs); /* for tests */

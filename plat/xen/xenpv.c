@@ -10,6 +10,34 @@
 
 static const start_info_t *si;
 
+/* PV: Xen knows our pages by their machine frames, also in grants. */
+static uint64_t pv_gfn(uintptr_t pa)
+{
+	return p2m_mfn(pa >> PAGE_SHIFT);
+}
+
+/* The grant table's frames are Xen's: it says which, we map them at va
+ * (over pages of ours, as shared_info). */
+static int pv_map_gnttab(void *va, unsigned n)
+{
+	xen_pfn_t mfn[n];
+	long r = gnttab_setup_table(n, mfn);
+	if (r)
+		return (int)r;
+	for (unsigned i = 0; i < n; i++) {
+		r = pvmmu_map_mfn((uintptr_t)va + i * PAGE_SIZE, mfn[i],
+				  PTE_W | paging_nx());
+		if (r)
+			return i ? (int)i : (int)r;
+	}
+	return n;
+}
+
+static const struct xen_frame_ops pv_frame_ops = {
+	.gfn = pv_gfn,
+	.map_gnttab = pv_map_gnttab,
+};
+
 /* Before kern_start: si stays valid for good (start/pv.c's copy). */
 void xenpv_setup(const start_info_t *start_info)
 {
@@ -41,6 +69,7 @@ void xenpv_init(void)
 			  si->shared_info >> PAGE_SHIFT, PTE_W | paging_nx()))
 		panic("cannot map shared_info");
 	xen_shared = (shared_info_t *)xen_shared_page;
+	xen_frame_ops = &pv_frame_ops;
 	evtchn_init(); /* the upcall comes through pvcpu.c's callback */
 	xen_time_init();
 }
