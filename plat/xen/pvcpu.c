@@ -102,8 +102,12 @@ static uintptr_t pv_fault_addr(void)
 	return xen_shared ? vcpu()->arch.cr2 : 0;
 }
 
+/* A hypercall each time (no FSGSBASE for a PV guest without the CPU's
+ * and Xen's consent): only when it changes. */
 static void pv_set_fs(uint64_t base)
 {
+	if (base == fs_base)
+		return;
 	if (pv_set_segment_base(SEGBASE_FS, base))
 		panic("cannot set the FS base");
 	fs_base = base;
