@@ -198,8 +198,10 @@ struct cpu_features {
 	uint32_t hwcap; /* AT_HWCAP: CPUID.1:EDX, as Linux reports it */
 };
 extern struct cpu_features cpu;
-void cpu_init(void);		   /* features, then cpu_ops->init */
-void cpu_xsave_setup(bool enable); /* XCR0 and the FPU area's size */
+void cpu_init(void); /* features, then cpu_ops->init */
+/* XCR0 (at most the components in allowed) and the FPU area's size;
+ * allowed 0: FXSAVE. */
+void cpu_xsave_setup(uint64_t allowed);
 static inline void cpu_set_ist(void *ist_top[3])
 {
 	cpu_ops->set_stacks(ist_top);

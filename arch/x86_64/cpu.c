@@ -102,18 +102,19 @@ static void cpu_detect(void)
 	}
 }
 
-/* XCR0 (XSAVE's components) where enable and the CPU allow, and the
- * size of a thread's FPU area; then the program's view of a fresh FPU:
- * x87 default control word, SSE exceptions masked, round to nearest.
- * A Xen PV guest's xsetbv is emulated by Xen. */
-void cpu_xsave_setup(bool enable)
+/* XCR0 (XSAVE's components: those we want, the CPU has, and allowed
+ * permits) and the size of a thread's FPU area; then the program's view
+ * of a fresh FPU: x87 default control word, SSE exceptions masked,
+ * round to nearest. A Xen PV guest's xsetbv is emulated by Xen. */
+void cpu_xsave_setup(uint64_t allowed)
 {
-	cpu.xsave = cpu.xsave && enable;
+	cpu.xsave = cpu.xsave && (allowed & XCR0_WANTED);
 	cpu.xsave_size = 512;
 	if (cpu.xsave) {
 		uint32_t r[4];
 		cpuid(0xd, 0, r);
-		cpu.xcr0 = (((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED;
+		cpu.xcr0 =
+			(((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED & allowed;
 		__asm__ volatile("xsetbv"
 				 :
 				 : "c"(0), "a"((uint32_t)cpu.xcr0),
@@ -140,7 +141,7 @@ static void native_fpu_setup(void)
 	if (cpu.fsgsbase)
 		cr4 |= CR4_FSGSBASE; /* wrfsbase: cheaper than wrmsr */
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
-	cpu_xsave_setup(true);
+	cpu_xsave_setup(~0UL);
 }
 
 void cpu_init(void)

@@ -33,7 +33,8 @@
 #include <xen/xen.h>
 
 #define REGS_SIZE (22 * 8)
-#define REGS_CS (18 * 8)	/* offsets in struct regs */
+#define REGS_RIP (17 * 8)	/* offsets in struct regs */
+#define REGS_CS (18 * 8)
 #define REGS_RFLAGS (19 * 8)
 #define REGS_RSP (20 * 8)
 #define REGS_SS (21 * 8)
@@ -192,9 +193,16 @@ pv_user_irq:
 	movq %rsp, %rdi
 	call irq_dispatch
 	call sched_preempt
-	movq %rsp, %rdi			/* back to the program: its signals */
+	/* Back to the program: its signals; not if this interrupted our
+	 * own way back to it (pv_user_return, after the unmask): they
+	 * wait for the next entry, the context is not the program's. */
+	cmpq $pv_user_return, REGS_RIP(%rsp)
+	jb 1f
+	cmpq $pv_user_return_end, REGS_RIP(%rsp)
+	jb 2f
+1:	movq %rsp, %rdi
 	call signal_deliver_irq
-	movb $0, cpu_in_kernel(%rip)
+2:	movb $0, cpu_in_kernel(%rip)
 	jmp pv_user_return
 
 /* Xen could not load a segment register on its way back to us: we use
@@ -291,6 +299,7 @@ pv_user_return:
 1:	POP_REGS
 	addq $16, %rsp			/* vec, err */
 	iretq
+pv_user_return_end:
 
 /*
  * pv_regs_enter(struct regs *r): leave the kernel for good into program

@@ -24,6 +24,15 @@ static vcpu_info_t *vcpu(void)
 	return &xen_shared->vcpu_info[0];
 }
 
+/* CPUID as Xen's policy for this guest has it (the forced-emulation
+ * prefix): what Xen lets us enable. A plain CPUID shows the hardware. */
+static void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile(XEN_CPUID
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
 static void pv_init(void)
 {
 	/* Interrupt gates all (events masked on entry); int3 and into may
@@ -51,11 +60,17 @@ static void pv_init(void)
 		panic("cannot install the trap table and callbacks");
 	/* CR0.TS off: the FPU state is switched eagerly (kern/sched.c). */
 	pv_fpu_taskswitch(0);
-	/* Xen keeps CR4 and says through CPUID.1:ECX.OSXSAVE whether it
-	 * lets us use XSAVE; xsetbv is emulated. */
+	/* Xen keeps CR4 and says in our CPUID policy whether it lets us
+	 * use XSAVE (1:ECX.OSXSAVE), and for which components (0xd:0);
+	 * xsetbv is emulated. */
 	uint32_t r[4];
-	cpuid(1, 0, r);
-	cpu_xsave_setup(r[2] & (1u << 27));
+	uint64_t allowed = 0;
+	pv_cpuid(1, 0, r);
+	if (r[2] & (1u << 27)) {
+		pv_cpuid(0xd, 0, r);
+		allowed = ((uint64_t)r[3] << 32) | r[0];
+	}
+	cpu_xsave_setup(allowed);
 }
 
 static void pv_set_stacks(void *top[3])
