@@ -28,9 +28,10 @@
 #include "arch.h"
 #include "kern/kern.h"
 
-#define QMAX	   128 /* queued entry writes */
-#define INVMAX	   32  /* queued invalidations; past that, flush all */
-#define L4_ENTRIES 256 /* the lower half: ours; the upper half is Xen's */
+#define QMAX   128 /* queued entry writes */
+#define INVMAX 32  /* queued invalidations; past that, flush all */
+/* Top-level entries below Xen's area: ours (the lower half). */
+#define L4_ENTRIES ((HYPERVISOR_VIRT_START >> 39) & 511)
 /* What a present entry keeps when read back: the architectural flags,
  * not Xen's software bits (bit 52 marks guest kernel pages). */
 #define PTE_KEEP (PTE_ADDR | PTE_NX | 0x7fUL)
