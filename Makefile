@@ -83,6 +83,13 @@ KSRCS := \
 	kern/proc.c \
 	kern/signal.c \
 	kern/ptimer.c \
+	kern/signalfd.c \
+	kern/uio.c \
+	kern/file.c \
+	kern/poll.c \
+	kern/pipe.c \
+	kern/eventfd.c \
+	kern/epoll.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
@@ -152,6 +159,7 @@ include tests/unit/unit.mk
 include tests/unit/chan.mk
 include tests/unit/xen.mk
 include tests/fuzz/fuzz.mk
+include tests/unit/kern.mk
 include tests/guest/guest.mk
 include tools/install.mk
 include tools/sdk.mk

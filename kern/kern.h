@@ -27,6 +27,37 @@
 #define KPAGE_SIZE 4096UL
 #endif
 
+/* Lists: intrusive, circular, doubly linked. A node that is on no list
+ * points to itself (dlist_init), so removing it twice is harmless. */
+struct dlist {
+	struct dlist *next, *prev;
+};
+#define DLIST_INIT(l)                                                          \
+	{                                                                      \
+		&(l), &(l)                                                     \
+	}
+static inline void dlist_init(struct dlist *l)
+{
+	l->next = l->prev = l;
+}
+static inline bool dlist_empty(const struct dlist *l)
+{
+	return l->next == l;
+}
+static inline void dlist_push(struct dlist *l, struct dlist *n) /* tail */
+{
+	n->prev = l->prev;
+	n->next = l;
+	l->prev->next = n;
+	l->prev = n;
+}
+static inline void dlist_remove(struct dlist *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	dlist_init(n);
+}
+
 /* string.c: what gcc may call even in freestanding code, and a few more */
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
@@ -61,9 +92,12 @@ void console_write(const char *buf, size_t len);  /* program output */
 void console_kwrite(const char *buf, size_t len); /* kernel messages */
 size_t console_read(char *buf, size_t len);	  /* never waits */
 void console_flush(void);
-/* The driver's input interrupt: input may be there; readers look again. */
+/* The driver's input interrupt: input may be there; readers and pollers
+ * look again. */
 void console_input(void);
-extern struct waitq console_readers;
+/* The console as a file (fds 0, 1 and 2 at start): a terminal. The
+ * kernel keeps a reference of its own, so it is never released. */
+extern struct file console_file;
 
 /* panic.c: crash reports */
 struct regs;
@@ -210,11 +244,12 @@ struct thread {
 	uintptr_t altstack_sp; /* sigaltstack: base, size, SS_* flags */
 	size_t altstack_size;
 	int altstack_flags;
-	long syscall_nr;     /* of the syscall in progress, for restarts */
-	uint64_t sigwait;    /* rt_sigtimedwait's set */
-	uint64_t saved_mask; /* rt_sigsuspend's mask to restore... */
-	bool restore_mask;   /* ...once a handler ran, or at return */
-	bool go_worker;	     /* runs go threads (runtime/gothread.c) */
+	long syscall_nr;	/* of the syscall in progress, for restarts */
+	uint64_t sigwait;	/* rt_sigtimedwait's set */
+	uint64_t saved_mask;	/* rt_sigsuspend's mask to restore... */
+	bool restore_mask;	/* ...once a handler ran, or at return */
+	bool go_worker;		/* runs go threads (runtime/gothread.c) */
+	uint64_t nvcsw, nivcsw; /* sleeps; preemptions and yields */
 };
 extern struct thread *current;
 void sched_init(struct thread *first);
@@ -280,6 +315,9 @@ void thread_stack_put(void *top);
 /* The current thread runs on such a stack: free it when the thread ends. */
 void thread_own_stack(void *top);
 noreturn void thread_exit(int status);
+/* Context switches (getrusage): the current thread's, or the process's
+ * (every thread, ended ones included). */
+void thread_csw(bool all, uint64_t *voluntary, uint64_t *involuntary);
 
 /* timer.c: sleeping, time slices, and the timer interrupt */
 #define SLICE_NS 10000000ULL /* 10-20 ms of CPU before a runnable peer */
@@ -360,6 +398,12 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info);
 /* The next pending signal of set for the current thread, taken. 0: none. */
 int signal_take(uint64_t set, struct ksiginfo *info);
 
+/* signalfd.c: signals as a file (signalfd4) */
+struct file;
+struct file *signalfd_open(uint64_t set, unsigned flags); /* SFD_NONBLOCK */
+int signalfd_set(struct file *f, uint64_t set);		  /* -EINVAL: not one */
+void signalfd_notify(int sig); /* signal.c: sig was sent */
+
 /* ptimer.c: timer_create's timers and ITIMER_REAL, as ktimers that send
  * signals. Times in monotonic ns; a deadline of 0 disarms. */
 #define PTIMER_MAX 64
@@ -403,6 +447,141 @@ bool wait_device(struct waitq *q, uint64_t deadline_ns);
 			device_waiters--;                                      \
 		}                                                              \
 	} while (0)
+
+/* uio.c: the program's buffers of one read or write (an iovec array, or
+ * one buffer), consumed as a file kind copies. Each piece is checked
+ * against the page tables when it is reached, so a buffer the program
+ * unmapped while the call slept is -EFAULT, never a kernel fault. */
+struct iovec;
+struct uio {
+	const struct iovec *iov; /* the program's, or one in the kernel */
+	int iovcnt, i;		 /* entries; the one being consumed */
+	uintptr_t base;		 /* what is left of iov[i] */
+	size_t len;
+	size_t resid;	 /* bytes left in all, fixed at the start */
+	bool to_program; /* a read: the program's memory is written */
+};
+void uio_init(struct uio *u, const struct iovec *iov, int iovcnt, size_t total,
+	      bool to_program);
+/* The next piece, at most max (> 0) bytes, checked: its length, its
+ * address in *p; 0 when nothing is left; -EFAULT. uio_skip consumes. */
+long uio_peek(struct uio *u, void **p, size_t max);
+void uio_skip(struct uio *u, size_t n);
+/* Copy n bytes to (from) the program: bytes copied, which fall short of n
+ * only at a fault; -EFAULT when not even the first byte could move. */
+long uio_copy_to(struct uio *u, const void *src, size_t n);
+long uio_copy_from(struct uio *u, void *dst, size_t n);
+
+/* file.c: open files and the descriptor table. A struct file is one open
+ * file description (Linux's term): the fds dup makes share it, with its
+ * flags and its offset; FD_CLOEXEC belongs to the fd. All of it runs
+ * under big_lock (kern/lock.h), which every syscall holds. */
+struct file;
+struct file_ops {
+	const char *name; /* the kind, for reports */
+	/* Move up to u->resid bytes; block unless O_NONBLOCK. NULL: the
+	 * file cannot be read (written): -EINVAL. */
+	long (*read)(struct file *f, struct uio *u);
+	long (*write)(struct file *f, struct uio *u);
+	/* Readiness now: EPOLLIN, EPOLLOUT, EPOLLHUP, ... Never sleeps.
+	 * NULL: always ready both ways, and epoll refuses it. */
+	unsigned (*poll)(struct file *f);
+	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
+	/* The last reference went: free what the kind holds. */
+	void (*release)(struct file *f);
+	/* Can something other than a thread (a device's interrupt) make it
+	 * ready? A thread waiting for such a file is no deadlock. NULL: no. */
+	bool (*device)(struct file *f);
+	/* Files (issue 9) add seek, mmap and stat here; sockets (issue 8)
+	 * are one more kind and call file_wake when lwIP reports events. */
+	unsigned mode; /* S_IFIFO, S_IFCHR, ... for fstat */
+};
+/* The file's wait queue: poll_hooks of everyone waiting for its
+ * readiness to change (poll.c). */
+struct pollq {
+	struct dlist hooks;
+};
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	unsigned flags; /* O_ACCMODE | O_NONBLOCK | O_APPEND */
+	uint64_t off;	/* the position, for kinds that have one */
+	struct pollq wq;
+	void *priv; /* the kind's */
+};
+#define FD_MAX 1024
+/* A new file with one reference; NULL when out of memory. */
+struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+long file_read(struct file *f, struct uio *u);
+long file_write(struct file *f, struct uio *u);
+long file_ioctl(struct file *f, unsigned long cmd, unsigned long arg);
+long file_setfl(struct file *f, unsigned flags); /* O_NONBLOCK, O_APPEND */
+void fd_init(void);				 /* fds 0-2: the console */
+struct file *fd_file(int fd);			 /* a reference, or NULL */
+/* The lowest free fd >= from for f, whose reference it takes over (on
+ * success only); -EMFILE. */
+int fd_install(struct file *f, int from, bool cloexec);
+int fd_close(int fd);
+int fd_dup(int fd, int from, bool cloexec);
+int fd_dup3(int oldfd, int newfd, bool cloexec); /* oldfd != newfd */
+int fd_close_range(unsigned first, unsigned last, bool cloexec_only);
+int fd_cloexec(int fd); /* 1 or 0; -EBADF */
+int fd_set_cloexec(int fd, bool on);
+/* A write found nobody to read it (a pipe, later a socket): SIGPIPE for
+ * the writing thread, as Linux sends it, then -EPIPE. At SIGPIPE's
+ * default the program ends there (status 141). */
+long file_epipe(void);
+
+/* poll.c: readiness wake-ups. Whoever waits for a file hangs a hook on
+ * its wait queue; when the file's readiness may have changed, its kind
+ * calls file_wake, which runs every hook that wants those events: threads
+ * in read/write, poll, select and epoll_wait, and epoll registrations.
+ * One function for every kind and every waiter; interrupt handlers may
+ * call it. */
+#define POLL_GONE (1u << 26) /* the file's last reference went */
+struct poll_hook {
+	struct dlist link;
+	unsigned events; /* the EPOLL* events it wants; POLL_GONE always */
+	void (*fn)(struct poll_hook *h, unsigned events);
+};
+void file_hook(struct file *f, struct poll_hook *h, unsigned events,
+	       void (*fn)(struct poll_hook *h, unsigned events));
+void file_unhook(struct poll_hook *h);
+void file_wake(struct file *f, unsigned events);
+unsigned file_poll(struct file *f);
+bool file_device(struct file *f);
+/* Block until f wakes with one of events (1), the deadline passes (0;
+ * deadline 0: none) or a signal comes (-EINTR: the caller returns what
+ * it has done, or -ERESTARTSYS). For a kind's blocking read or write;
+ * the caller holds a reference and looks at its state again after. */
+int file_wait(struct file *f, unsigned events, uint64_t deadline);
+/* poll and select on files: deadline 0 waits as long as it takes; one
+ * already passed looks once. fds: the program's, checked writable. The
+ * select sets are bitmaps of n bits; in is read, out written. A signal
+ * ends the wait: -EINTR, or -ERESTARTNOHAND without a deadline. */
+struct pollfd;
+long poll_files(struct pollfd *fds, unsigned long n, uint64_t deadline);
+long select_files(int n, const unsigned long *in[3], unsigned long *out[3],
+		  uint64_t deadline);
+
+/* pipe.c: pipes, 64 KiB each, writes of up to PIPE_BUF bytes atomic */
+#define PIPE_SIZE (64 * 1024)
+int pipe_open(struct file *ends[2], unsigned flags); /* O_NONBLOCK */
+
+/* eventfd.c: a 64-bit counter as a file (EFD_SEMAPHORE, EFD_NONBLOCK) */
+struct file *eventfd_open(uint64_t count, unsigned flags);
+
+/* epoll.c: an epoll instance is a file; registrations hang on the files
+ * they watch and go when the file's last reference goes (as on Linux).
+ * ev is kernel memory; events the program's, checked writable. */
+struct epoll_event;
+struct file *epoll_open(void);
+long epoll_ctl_file(struct file *ep, int op, int fd, struct file *f,
+		    const struct epoll_event *ev);
+long epoll_wait_file(struct file *ep, struct epoll_event *events, int max,
+		     uint64_t deadline);
 
 /* platform: where we run (plat/xen, plat/pc), chosen once by the boot
  * entry; the kernel reaches it only through these ops */

@@ -110,6 +110,12 @@ void schedule(void)
 {
 	struct thread *prev = current;
 	need_resched = false;
+	/* getrusage's context switches: a sleep counts as voluntary (even
+	 * when nobody else runs meanwhile, as on Linux); losing the CPU
+	 * while runnable, as involuntary. */
+	bool sleeping = prev->state == T_BLOCKED;
+	if (sleeping)
+		prev->nvcsw++;
 	if (unlikely(prev->go_worker) && prev->state != T_DEAD)
 		go_worker_hook(prev, prev->state == T_BLOCKED
 					     ? GO_WORKER_BLOCKED
@@ -134,6 +140,8 @@ void schedule(void)
 			timer_program(); /* prev waits now: arm the slice */
 	}
 	bool alive = prev->state != T_DEAD;
+	if (alive && !sleeping)
+		prev->nivcsw++;
 	if (alive)
 		fpu_switch_out(prev);
 	current = next;

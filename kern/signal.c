@@ -182,6 +182,7 @@ int signal_send(int tid, const struct ksiginfo *info)
 	enqueue(t, info);
 	if (to)
 		kick(to, sig);
+	signalfd_notify(sig);
 	return 0;
 }
 

@@ -62,8 +62,23 @@ struct thread *thread_new(void)
 	return t;
 }
 
+/* Context switches of threads that ended, for getrusage(RUSAGE_SELF). */
+static uint64_t ended_nvcsw, ended_nivcsw;
+
+void thread_csw(bool all, uint64_t *voluntary, uint64_t *involuntary)
+{
+	*voluntary = all ? ended_nvcsw : current->nvcsw;
+	*involuntary = all ? ended_nivcsw : current->nivcsw;
+	for (struct thread *t = all_threads; all && t; t = t->all_next) {
+		*voluntary += t->nvcsw;
+		*involuntary += t->nivcsw;
+	}
+}
+
 static void thread_free(struct thread *t)
 {
+	ended_nvcsw += t->nvcsw;
+	ended_nivcsw += t->nivcsw;
 	if (t->all_prev)
 		t->all_prev->all_next = t->all_next;
 	else

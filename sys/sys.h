@@ -29,37 +29,25 @@ extern const char syscall_names[]; /* generated from musl: "read\0..." */
 extern const int syscall_names_count;
 const char *syscall_name(unsigned long nr);
 
-/* sys_fd.c: the descriptor table and the console as fds 0-2 */
-struct file;
-struct file_ops {
-	long (*read)(struct file *f, void *buf, size_t len);
-	long (*write)(struct file *f, const void *buf, size_t len);
-	long (*ioctl)(struct file *f, unsigned long cmd, unsigned long arg);
-	void (*release)(struct file *f);
-	unsigned (*poll)(struct file *f); /* POLLIN/POLLOUT ready now */
-	unsigned mode;			  /* S_IFCHR etc., for fstat */
-};
-struct file {
-	const struct file_ops *ops;
-	int refs;
-	void *priv;
-};
-#define FD_MAX 1024
-void fd_init(void);
-struct file *fd_get(int fd);
-int fd_install(struct file *f);
+/* sys_fd.c: descriptors and what reads and writes them; the files
+ * themselves are kern/'s (file.c, pipe.c, eventfd.c) */
 long sys_read(int fd, void *buf, size_t len);
 long sys_write(int fd, const void *buf, size_t len);
 long sys_readv(int fd, const struct iovec *iov, int iovcnt);
 long sys_writev(int fd, const struct iovec *iov, int iovcnt);
 long sys_ioctl(int fd, unsigned long cmd, unsigned long arg);
 long sys_close(int fd);
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
 long sys_lseek(int fd, long off, int whence);
 long sys_fstat(int fd, struct stat *st);
 long sys_dup(int fd);
 long sys_dup2(int oldfd, int newfd);
 long sys_dup3(int oldfd, int newfd, int flags);
 long sys_fcntl(int fd, int cmd, unsigned long arg);
+long sys_pipe(int *fds);
+long sys_pipe2(int *fds, int flags);
+long sys_eventfd(unsigned count);
+long sys_eventfd2(unsigned count, int flags);
 
 /* sys_mem.c */
 long sys_brk(unsigned long brk);
@@ -123,6 +111,8 @@ long sys_pause(void);
 long sys_kill(int pid, int sig);
 long sys_tkill(int tid, int sig);
 long sys_tgkill(int tgid, int tid, int sig);
+long sys_signalfd4(int fd, const void *set, size_t sz, int flags);
+long sys_signalfd(int fd, const void *set, size_t sz);
 
 /* sys_timer.c: setitimer, alarm, timer_create and friends */
 struct itimerval;
@@ -148,12 +138,24 @@ long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask);
 long sys_getrusage(int who, struct rusage *ru);
 long sys_times(struct tms *buf);
 
-/* sys_poll.c: poll and select; with no descriptors, pure timeouts */
+/* sys_poll.c: poll, select and epoll; with no descriptors, poll and
+ * select are pure timeouts */
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	       const void *sigmask, size_t sigsz);
 long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv);
+struct pselect_mask;
 long sys_pselect6(int n, fd_set *r, fd_set *w, fd_set *e,
-		  const struct timespec *ts, const void *sig);
+		  const struct timespec *ts, const struct pselect_mask *sig);
+struct epoll_event;
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+long sys_epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout);
+long sys_epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
+		     const void *sigmask, size_t sigsz);
+long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
+		      const struct timespec *ts, const void *sigmask,
+		      size_t sigsz);
 
 #endif

@@ -1,258 +1,215 @@
 /*
- * File descriptors. Each fd points to a struct file with an ops table;
- * for now the only kind is the console, which is fds 0, 1 and 2.
+ * Descriptor syscalls: argument checking, then the file layer (kern/
+ * file.c) and the kinds (pipe.c, eventfd.c). A call that uses a file
+ * holds a reference to it for the call, so another thread's close cannot
+ * free it under a sleeping read.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <limits.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
 #include "sys.h"
 #include "kern/kern.h"
 
-static struct file *fdtab[FD_MAX];
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#define IOVEC_MAX	    1024 /* Linux's limit on iovcnt (UIO_MAXIOV) */
 
-/* Input poll() has already taken from the console, not yet read. */
-static char cons_pending[64];
-static size_t cons_npending;
-
-static long cons_read(struct file *f, void *buf, size_t len)
+/* One read or write: the file's, with the iovecs checked for shape (each
+ * buffer is checked as it is reached: kern/uio.c). */
+static long rw(int fd, const struct iovec *iov, int iovcnt, bool wr)
 {
-	(void)f;
-	if (!len)
-		return 0;
-	if (cons_npending) {
-		size_t n = MIN(len, cons_npending);
-		memcpy(buf, cons_pending, n);
-		memmove(cons_pending, cons_pending + n, cons_npending - n);
-		cons_npending -= n;
-		return n;
+	if (iovcnt < 0 || iovcnt > IOVEC_MAX)
+		return -EINVAL;
+	if (!vm_user_ok(iov, sizeof(*iov) * iovcnt, false))
+		return -EFAULT;
+	size_t total = 0;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - total)
+			return -EINVAL;
+		total += iov[i].iov_len;
 	}
-	/* The console gives no "input arrived" interrupt on every
-	 * platform, so poll it every 10 ms while the reader waits. */
-	for (;;) {
-		size_t n = console_read(buf, len);
-		if (n)
-			return n;
-		timer_sleep_until(now_ns() + 10000000);
-	}
-}
-
-static unsigned cons_poll(struct file *f)
-{
-	(void)f;
-	if (!cons_npending)
-		cons_npending =
-			console_read(cons_pending, sizeof(cons_pending));
-	return POLLOUT | (cons_npending ? POLLIN : 0);
-}
-
-static long cons_write(struct file *f, const void *buf, size_t len)
-{
-	(void)f;
-	console_write(buf, len);
-	return len;
-}
-
-static long cons_ioctl(struct file *f, unsigned long cmd, unsigned long arg)
-{
-	(void)f;
-	if (cmd == TIOCGWINSZ) {
-		/* Answering makes musl line-buffer stdout, as on a tty. */
-		struct winsize *ws = (struct winsize *)arg;
-		if (!vm_user_ok(ws, sizeof(*ws), true))
-			return -EFAULT;
-		*ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
-		return 0;
-	}
-	return -ENOTTY;
-}
-
-static const struct file_ops cons_ops = {
-	.read = cons_read,
-	.write = cons_write,
-	.ioctl = cons_ioctl,
-	.poll = cons_poll,
-	.mode = S_IFCHR | 0620,
-};
-static struct file cons_file = { .ops = &cons_ops };
-
-void fd_init(void)
-{
-	for (int i = 0; i < 3; i++) {
-		fdtab[i] = &cons_file;
-		cons_file.refs++;
-	}
-}
-
-struct file *fd_get(int fd)
-{
-	if (fd < 0 || fd >= FD_MAX)
-		return NULL;
-	return fdtab[fd];
-}
-
-static int fd_install_from(struct file *f, int from)
-{
-	for (int i = from; i < FD_MAX; i++)
-		if (!fdtab[i]) {
-			fdtab[i] = f;
-			f->refs++;
-			return i;
-		}
-	return -EMFILE;
-}
-
-int fd_install(struct file *f)
-{
-	return fd_install_from(f, 0);
-}
-
-static void file_put(struct file *f)
-{
-	if (--f->refs == 0 && f->ops->release)
-		f->ops->release(f);
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	struct uio u;
+	uio_init(&u, iov, iovcnt, total, !wr);
+	long r = wr ? file_write(f, &u) : file_read(f, &u);
+	file_put(f);
+	return r;
 }
 
 long sys_read(int fd, void *buf, size_t len)
 {
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	if (!f->ops->read)
-		return -EINVAL;
-	if (!vm_user_ok(buf, len, true))
-		return -EFAULT;
-	return f->ops->read(f, buf, len);
+	struct iovec v = { buf, MIN(len, (size_t)SSIZE_MAX) };
+	return rw(fd, &v, 1, false);
 }
 
 long sys_write(int fd, const void *buf, size_t len)
 {
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	if (!f->ops->write)
-		return -EINVAL;
-	if (!vm_user_ok(buf, len, false))
-		return -EFAULT;
-	return f->ops->write(f, buf, len);
-}
-
-static long rw_vec(int fd, const struct iovec *iov, int iovcnt, bool wr)
-{
-	if (iovcnt < 0 || iovcnt > 1024)
-		return -EINVAL;
-	if (!vm_user_ok(iov, sizeof(*iov) * iovcnt, false))
-		return -EFAULT;
-	long total = 0;
-	for (int i = 0; i < iovcnt; i++) {
-		struct iovec v = iov[i];
-		if (!v.iov_len)
-			continue;
-		long r = wr ? sys_write(fd, v.iov_base, v.iov_len)
-			    : sys_read(fd, v.iov_base, v.iov_len);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-		if ((size_t)r < v.iov_len)
-			break;
-	}
-	return total;
+	struct iovec v = { (void *)buf, MIN(len, (size_t)SSIZE_MAX) };
+	return rw(fd, &v, 1, true);
 }
 
 long sys_readv(int fd, const struct iovec *iov, int iovcnt)
 {
-	return rw_vec(fd, iov, iovcnt, false);
+	return rw(fd, iov, iovcnt, false);
 }
 
 long sys_writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	return rw_vec(fd, iov, iovcnt, true);
+	return rw(fd, iov, iovcnt, true);
 }
 
 long sys_ioctl(int fd, unsigned long cmd, unsigned long arg)
 {
-	struct file *f = fd_get(fd);
+	if (cmd == FIOCLEX || cmd == FIONCLEX)
+		return fd_set_cloexec(fd, cmd == FIOCLEX);
+	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
-	return f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+	long r = file_ioctl(f, cmd, arg);
+	file_put(f);
+	return r;
 }
 
 long sys_close(int fd)
 {
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	fdtab[fd] = NULL;
-	file_put(f);
-	return 0;
+	return fd_close(fd);
+}
+
+long sys_close_range(unsigned first, unsigned last, unsigned flags)
+{
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) ||
+	    first > last)
+		return -EINVAL;
+	/* UNSHARE: one process, nobody to unshare the table with. */
+	return fd_close_range(first, last, flags & CLOSE_RANGE_CLOEXEC);
 }
 
 long sys_lseek(int fd, long off, int whence)
 {
 	(void)off;
 	(void)whence;
-	return fd_get(fd) ? -ESPIPE : -EBADF;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return -ESPIPE; /* no kind has a position yet */
 }
 
 long sys_fstat(int fd, struct stat *st)
 {
-	struct file *f = fd_get(fd);
-	if (!f)
-		return -EBADF;
 	if (!vm_user_ok(st, sizeof(*st), true))
 		return -EFAULT;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
 	memset(st, 0, sizeof(*st));
 	st->st_mode = f->ops->mode;
 	st->st_blksize = 4096;
 	st->st_nlink = 1;
+	file_put(f);
 	return 0;
 }
 
 long sys_dup(int fd)
 {
-	struct file *f = fd_get(fd);
-	return f ? fd_install(f) : -EBADF;
+	return fd_dup(fd, 0, false);
 }
 
 long sys_dup3(int oldfd, int newfd, int flags)
 {
-	struct file *f = fd_get(oldfd);
-	if (!f || newfd < 0 || newfd >= FD_MAX)
-		return -EBADF;
 	if (flags & ~O_CLOEXEC || oldfd == newfd)
 		return -EINVAL;
-	if (fdtab[newfd])
-		sys_close(newfd);
-	fdtab[newfd] = f;
-	f->refs++;
-	return newfd;
+	return fd_dup3(oldfd, newfd, flags & O_CLOEXEC);
 }
 
 long sys_dup2(int oldfd, int newfd)
 {
-	if (oldfd == newfd)
-		return fd_get(oldfd) ? newfd : -EBADF;
-	return sys_dup3(oldfd, newfd, 0);
+	if (oldfd != newfd)
+		return fd_dup3(oldfd, newfd, false);
+	return fd_cloexec(oldfd) < 0 ? -EBADF : newfd;
 }
 
 long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
-	struct file *f = fd_get(fd);
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return fd_dup(fd, arg > INT_MAX ? -1 : (int)arg,
+			      cmd == F_DUPFD_CLOEXEC);
+	if (cmd == F_GETFD) {
+		int r = fd_cloexec(fd);
+		return r < 0 ? r : r ? FD_CLOEXEC : 0;
+	}
+	if (cmd == F_SETFD)
+		return fd_set_cloexec(fd, arg & FD_CLOEXEC);
+	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX)
-			return -EINVAL;
-		return fd_install_from(f, (int)arg);
-	case F_GETFD:
-	case F_SETFD:
-	case F_SETFL:
-		return 0;
-	case F_GETFL:
-		return O_RDWR;
-	}
-	return -EINVAL;
+	long r = -EINVAL;
+	if (cmd == F_GETFL)
+		r = f->flags;
+	else if (cmd == F_SETFL)
+		r = file_setfl(f, arg);
+	file_put(f);
+	return r;
+}
+
+/* Both ends into fds, or neither. */
+static long install_pair(struct file *ends[2], int *fds, bool cloexec)
+{
+	int a = fd_install(ends[0], 0, cloexec);
+	if (a < 0)
+		goto fail;
+	int b = fd_install(ends[1], 0, cloexec);
+	if (b < 0)
+		goto fail_a;
+	fds[0] = a;
+	fds[1] = b;
+	return 0;
+fail_a:
+	fd_close(a); /* puts ends[0] */
+	file_put(ends[1]);
+	return b;
+fail:
+	file_put(ends[0]);
+	file_put(ends[1]);
+	return a;
+}
+
+long sys_pipe2(int *fds, int flags)
+{
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	if (!vm_user_ok(fds, 2 * sizeof(int), true))
+		return -EFAULT;
+	struct file *ends[2];
+	long r = pipe_open(ends, flags & O_NONBLOCK);
+	return r ? r : install_pair(ends, fds, flags & O_CLOEXEC);
+}
+
+long sys_pipe(int *fds)
+{
+	return sys_pipe2(fds, 0);
+}
+
+long sys_eventfd2(unsigned count, int flags)
+{
+	if (flags & ~(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
+		return -EINVAL;
+	struct file *f =
+		eventfd_open(count, flags & (EFD_SEMAPHORE | EFD_NONBLOCK));
+	if (!f)
+		return -ENOMEM;
+	int fd = fd_install(f, 0, flags & EFD_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_eventfd(unsigned count)
+{
+	return sys_eventfd2(count, 0);
 }

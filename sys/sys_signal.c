@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 
 #include "sys.h"
 #include "kern/kern.h"
@@ -245,4 +246,35 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const siginfo_t *uinfo)
 	if (tid <= 0)
 		return -EINVAL;
 	return queueinfo(tid, sig, uinfo);
+}
+
+long sys_signalfd4(int fd, const void *uset, size_t sz, int flags)
+{
+	uint64_t set;
+	if (flags & ~(SFD_NONBLOCK | SFD_CLOEXEC))
+		return -EINVAL;
+	long r = set_from_user(uset, sz, &set);
+	if (r)
+		return r;
+	set &= ~(SIGBIT(SIGKILL) | SIGBIT(SIGSTOP));
+	if (fd != -1) {
+		struct file *f = fd_file(fd);
+		if (!f)
+			return -EBADF;
+		r = signalfd_set(f, set);
+		file_put(f);
+		return r ? r : fd;
+	}
+	struct file *f = signalfd_open(set, flags & SFD_NONBLOCK);
+	if (!f)
+		return -ENOMEM;
+	int nfd = fd_install(f, 0, flags & SFD_CLOEXEC);
+	if (nfd < 0)
+		file_put(f); /* the table took our reference, or nobody did */
+	return nfd;
+}
+
+long sys_signalfd(int fd, const void *uset, size_t sz)
+{
+	return sys_signalfd4(fd, uset, sz, 0);
 }

@@ -140,6 +140,10 @@ long sys_getrusage(int who, struct rusage *ru)
 		ru->ru_utime.tv_sec = ns / 1000000000;
 		ru->ru_utime.tv_usec = ns % 1000000000 / 1000;
 		ru->ru_maxrss = (pages.total_pages - pages.free_pages) * 4;
+		uint64_t v, iv;
+		thread_csw(who == RUSAGE_SELF, &v, &iv);
+		ru->ru_nvcsw = v;
+		ru->ru_nivcsw = iv;
 	}
 	return 0;
 }

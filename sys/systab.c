@@ -61,6 +61,8 @@ static const syscall_fn systab[] = {
 	[SYS_rt_tgsigqueueinfo] = (syscall_fn)sys_rt_tgsigqueueinfo,
 	[SYS_rt_sigreturn] = (syscall_fn)sys_rt_sigreturn,
 	[SYS_sigaltstack] = (syscall_fn)sys_sigaltstack,
+	[SYS_signalfd] = (syscall_fn)sys_signalfd,
+	[SYS_signalfd4] = (syscall_fn)sys_signalfd4,
 	[SYS_pause] = (syscall_fn)sys_pause,
 	[SYS_kill] = (syscall_fn)sys_kill,
 	[SYS_alarm] = (syscall_fn)sys_alarm,
@@ -86,6 +88,17 @@ static const syscall_fn systab[] = {
 	[SYS_ppoll] = (syscall_fn)sys_ppoll,
 	[SYS_select] = (syscall_fn)sys_select,
 	[SYS_pselect6] = (syscall_fn)sys_pselect6,
+	[SYS_close_range] = (syscall_fn)sys_close_range,
+	[SYS_pipe] = (syscall_fn)sys_pipe,
+	[SYS_pipe2] = (syscall_fn)sys_pipe2,
+	[SYS_eventfd] = (syscall_fn)sys_eventfd,
+	[SYS_eventfd2] = (syscall_fn)sys_eventfd2,
+	[SYS_epoll_create] = (syscall_fn)sys_epoll_create,
+	[SYS_epoll_create1] = (syscall_fn)sys_epoll_create1,
+	[SYS_epoll_ctl] = (syscall_fn)sys_epoll_ctl,
+	[SYS_epoll_wait] = (syscall_fn)sys_epoll_wait,
+	[SYS_epoll_pwait] = (syscall_fn)sys_epoll_pwait,
+	[SYS_epoll_pwait2] = (syscall_fn)sys_epoll_pwait2,
 };
 
 #define NSYSCALLS ARRAY_SIZE(systab)

@@ -33,6 +33,9 @@ struct fthread {
 	bool in_block; /* inside sched_block */
 	bool blocked;  /* not runnable: waits for a wake or deadline */
 	bool woken, timed_out;
+	bool intr_sleep;  /* inside sched_block_intr */
+	bool signalled;	  /* fake_signal: pending until back in the program */
+	bool interrupted; /* a signal ended the sleep */
 	bool dead, joining;
 	uint64_t deadline;	  /* 0: none */
 	uint64_t seq;		  /* when it blocked: orders equal deadlines */
@@ -259,6 +262,8 @@ void kern_leave(unsigned long flags)
 	if (cur->kdepth <= 0 || (unsigned long)(cur->kdepth - 1) != flags)
 		die("kern_leave does not match kern_enter");
 	cur->kdepth--;
+	if (!cur->kdepth)
+		cur->signalled = false; /* back in the program: delivered */
 	maybe_preempt();
 }
 
@@ -289,6 +294,32 @@ bool sched_block(uint64_t deadline_ns)
 	block(deadline_ns);
 	cur->in_block = false;
 	return cur->woken;
+}
+
+int sched_block_intr(uint64_t deadline_ns)
+{
+	if (!cur->kdepth)
+		die("sched_block_intr outside kern_enter");
+	if (cur->signalled)
+		return -EINTR;
+	cur->in_block = cur->intr_sleep = true;
+	cur->interrupted = false;
+	block(deadline_ns);
+	cur->in_block = cur->intr_sleep = false;
+	if (cur->woken)
+		return 1;
+	return cur->interrupted ? -EINTR : 0;
+}
+
+void fake_signal(struct thread *t)
+{
+	struct fthread *f = (struct fthread *)t;
+	f->signalled = true;
+	if (f->intr_sleep && f->blocked) {
+		f->interrupted = true;
+		f->blocked = false;
+		runq_push(f);
+	}
 }
 
 void sched_wake(struct thread *t)

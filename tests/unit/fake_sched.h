@@ -1,8 +1,9 @@
 /*
  * A fake scheduler for host unit tests, behind kern.h's interface:
- * current, sched_block, sched_wake, kern_enter, kern_leave, now_ns and
- * go_spawn. Fake threads are ucontext coroutines on one host thread, so
- * blocking really switches threads, and everything is deterministic:
+ * current, sched_block, sched_block_intr, sched_wake, kern_enter,
+ * kern_leave, now_ns and go_spawn. Fake threads are ucontext coroutines
+ * on one host thread, so blocking really switches threads, and
+ * everything is deterministic:
  *
  * - The run queue is FIFO. A thread runs until it blocks, yields, ends,
  *   or is "preempted": with preempt_pct > 0, kern_enter and kern_leave
@@ -39,5 +40,10 @@ bool fake_in_kernel(void);
 /* Let the other threads run until each has blocked or ended (the clock
  * stands still meanwhile). */
 void fake_settle(void);
+/* A signal for t: it ends t's interruptible sleep (sched_block_intr
+ * returns -EINTR) and any it starts before it is back in the program
+ * (its outermost kern_leave, where a handler would run). */
+struct thread;
+void fake_signal(struct thread *t);
 
 #endif
