@@ -131,7 +131,10 @@ int paging_map_phys(uint64_t paddr, size_t len, uint64_t flags)
 }
 
 /* RAM (less page 0 and the image), then the image segment by segment,
- * each with its protection; flags 0 leaves a page unmapped. */
+ * each with its protection; flags 0 leaves a page unmapped. The ranges
+ * do not overlap: each page's entry is written once (a Xen PV guest's
+ * writes are queued and may reach Xen at any point, and the hypercall
+ * page must stay executable all along). */
 void paging_map_image(void (*map)(uintptr_t s, uintptr_t e, uint64_t f))
 {
 	uint64_t nx = paging_nx();
@@ -148,12 +151,14 @@ void paging_map_image(void (*map)(uintptr_t s, uintptr_t e, uint64_t f))
 	map(img0, (uintptr_t)__atman_text_end, PTE_P);
 	map((uintptr_t)__atman_rodata_start, (uintptr_t)__atman_rodata_end,
 	    PTE_P | nx);
-	map((uintptr_t)__atman_data_start, (uintptr_t)__atman_bss_end,
-	    PTE_P | PTE_W | nx);
-	map((uintptr_t)boot_stack_guard,
-	    (uintptr_t)boot_stack_guard + PAGE_SIZE, 0);
-	map((uintptr_t)__atman_hcall, (uintptr_t)__atman_hcall + PAGE_SIZE,
-	    PTE_P); /* R-X: Xen's hypercall stubs */
+	uintptr_t hcall = (uintptr_t)__atman_hcall;
+	uintptr_t guard = (uintptr_t)boot_stack_guard;
+	kassert(hcall < guard); /* guest.lds: the hypercall page first */
+	map((uintptr_t)__atman_data_start, hcall, PTE_P | PTE_W | nx);
+	map(hcall, hcall + PAGE_SIZE, PTE_P); /* R-X: Xen's hypercall stubs */
+	map(hcall + PAGE_SIZE, guard, PTE_P | PTE_W | nx);
+	map(guard, guard + PAGE_SIZE, 0);
+	map(guard + PAGE_SIZE, (uintptr_t)__atman_bss_end, PTE_P | PTE_W | nx);
 	map((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
 }
 

@@ -209,6 +209,10 @@ static pte_t pv_get(uintptr_t va)
 
 static int pv_set(uintptr_t va, pte_t pte)
 {
+	/* Every write to the tables goes through the hypercall page: it
+	 * must never be left unmapped or non-executable, even queued. */
+	kassert(va != (uintptr_t)hypercall_page ||
+		(pte & (PTE_P | PTE_NX)) == PTE_P);
 	pte_t *e = walk(va, true);
 	if (!e)
 		return -ENOMEM;
