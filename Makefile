@@ -90,11 +90,21 @@ KSRCS := \
 	kern/pipe.c \
 	kern/eventfd.c \
 	kern/epoll.c \
+	fs/vfs.c \
+	fs/vfs_file.c \
+	fs/vfs_ops.c \
+	fs/ramfs.c \
+	fs/cpio.c \
+	fs/rootfs.c \
+	fs/synth.c \
+	fs/dev.c \
+	fs/procfs.c \
 	runtime/chan.c \
 	runtime/go.c \
 	runtime/gothread.c \
 	sys/systab.c \
 	sys/sys_fd.c \
+	sys/sys_fs.c \
 	sys/sys_mem.c \
 	sys/sys_time.c \
 	sys/sys_proc.c \

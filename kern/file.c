@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "kern.h"
 
@@ -69,6 +70,36 @@ long file_write(struct file *f, struct uio *u)
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	return f->ops->write ? f->ops->write(f, u) : -EINVAL;
+}
+
+long file_pread(struct file *f, struct uio *u, uint64_t off)
+{
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	return f->ops->pread ? f->ops->pread(f, u, off) : -ESPIPE;
+}
+
+long file_pwrite(struct file *f, struct uio *u, uint64_t off)
+{
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	return f->ops->pwrite ? f->ops->pwrite(f, u, off) : -ESPIPE;
+}
+
+long file_seek(struct file *f, int64_t off, int whence)
+{
+	return f->ops->seek ? f->ops->seek(f, off, whence) : -ESPIPE;
+}
+
+int file_stat(struct file *f, struct stat *st)
+{
+	if (f->ops->stat)
+		return f->ops->stat(f, st);
+	memset(st, 0, sizeof(*st));
+	st->st_mode = f->ops->mode;
+	st->st_blksize = KPAGE_SIZE;
+	st->st_nlink = 1;
+	return 0;
 }
 
 long file_setfl(struct file *f, unsigned flags)

@@ -477,6 +477,7 @@ long uio_copy_from(struct uio *u, void *dst, size_t n);
  * flags and its offset; FD_CLOEXEC belongs to the fd. All of it runs
  * under big_lock (kern/lock.h), which every syscall holds. */
 struct file;
+struct stat;
 struct file_ops {
 	const char *name; /* the kind, for reports */
 	/* Move up to u->resid bytes; block unless O_NONBLOCK. NULL: the
@@ -492,8 +493,16 @@ struct file_ops {
 	/* Can something other than a thread (a device's interrupt) make it
 	 * ready? A thread waiting for such a file is no deadlock. NULL: no. */
 	bool (*device)(struct file *f);
-	/* Files (issue 9) add seek, mmap and stat here; sockets (issue 8)
-	 * are one more kind and call file_wake when lwIP reports events. */
+	/* Kinds with a position (fs/): read and write at off, leaving
+	 * f->off alone (pread64, pwrite64); NULL: -ESPIPE. */
+	long (*pread)(struct file *f, struct uio *u, uint64_t off);
+	long (*pwrite)(struct file *f, struct uio *u, uint64_t off);
+	/* lseek: the new offset or -errno. NULL: -ESPIPE. */
+	long (*seek)(struct file *f, int64_t off, int whence);
+	/* fstat. NULL: only st_mode, from mode below. */
+	int (*stat)(struct file *f, struct stat *st);
+	/* Sockets (issue 8) are one more kind and call file_wake when lwIP
+	 * reports events. */
 	unsigned mode; /* S_IFIFO, S_IFCHR, ... for fstat */
 };
 /* The file's wait queue: poll_hooks of everyone waiting for its
@@ -517,6 +526,10 @@ void file_put(struct file *f);
 long file_read(struct file *f, struct uio *u);
 long file_write(struct file *f, struct uio *u);
 long file_ioctl(struct file *f, unsigned long cmd, unsigned long arg);
+long file_pread(struct file *f, struct uio *u, uint64_t off);
+long file_pwrite(struct file *f, struct uio *u, uint64_t off);
+long file_seek(struct file *f, int64_t off, int whence);
+int file_stat(struct file *f, struct stat *st);
 long file_setfl(struct file *f, unsigned flags); /* O_NONBLOCK, O_APPEND */
 void fd_init(void);				 /* fds 0-2: the console */
 struct file *fd_file(int fd);			 /* a reference, or NULL */

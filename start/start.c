@@ -12,6 +12,7 @@
 #include "plat/xen/xen_guest.h"
 #include "drivers/xen/xendrv.h"
 #include "sys/sys.h"
+#include "fs/fs.h"
 
 struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
@@ -124,6 +125,28 @@ static void banner(const struct boot_info *b)
 	       pages.total_pages, pages.total_pages * 4);
 }
 
+/* The root's contents: the first boot module, a cpio archive. Its
+ * pages go to the pool once it is unpacked. */
+static void rootfs_start(const struct boot_info *b)
+{
+	if (!b->nmod)
+		return;
+	const struct boot_module *m = &b->mod[0];
+	if (b->nmod > 1)
+		printk("atman: %u boot modules: only the first is the root\n",
+		       b->nmod);
+	if (cpio_unpack((const void *)(uintptr_t)m->start, m->len))
+		kexit(2);
+	uint64_t s = ALIGN_UP(m->start, PAGE_SIZE);
+	uint64_t e = ALIGN_DOWN(m->start + m->len, PAGE_SIZE);
+	for (unsigned i = 0; i < b->nmem; i++) /* only if it was RAM */
+		if (b->mem[i].ram && b->mem[i].start <= s &&
+		    e <= b->mem[i].end && e > s && e <= LOW_LIMIT) {
+			page_pool_add(&pages, s, e);
+			break;
+		}
+}
+
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
@@ -161,6 +184,10 @@ noreturn void kern_start(struct boot_info *b)
 		kexit(2);
 	}
 	random_init();
+	vfs_init();
+	rootfs_start(b);
+	dev_init();
+	procfs_init();
 	fd_init();
 	proc_start();
 }

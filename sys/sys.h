@@ -48,6 +48,63 @@ long sys_pipe(int *fds);
 long sys_pipe2(int *fds, int flags);
 long sys_eventfd(unsigned count);
 long sys_eventfd2(unsigned count, int flags);
+long sys_pread64(int fd, void *buf, size_t len, long off);
+long sys_pwrite64(int fd, const void *buf, size_t len, long off);
+long sys_preadv(int fd, const struct iovec *iov, int iovcnt, long off);
+long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, long off);
+long sys_flock(int fd, int op);
+
+/* sys_fs.c: the file tree (fs/): paths, directories, metadata */
+struct statx_k;
+struct statfs;
+long sys_open(const char *path, int flags, unsigned mode);
+long sys_openat(int dirfd, const char *path, int flags, unsigned mode);
+long sys_creat(const char *path, unsigned mode);
+long sys_stat(const char *path, struct stat *st);
+long sys_lstat(const char *path, struct stat *st);
+long sys_newfstatat(int dirfd, const char *path, struct stat *st, int flags);
+long sys_statx(int dirfd, const char *path, int flags, unsigned mask,
+	       struct statx_k *sx);
+long sys_access(const char *path, int mode);
+long sys_faccessat(int dirfd, const char *path, int mode);
+long sys_faccessat2(int dirfd, const char *path, int mode, int flags);
+long sys_mkdir(const char *path, unsigned mode);
+long sys_mkdirat(int dirfd, const char *path, unsigned mode);
+long sys_rmdir(const char *path);
+long sys_unlink(const char *path);
+long sys_unlinkat(int dirfd, const char *path, int flags);
+long sys_rename(const char *opath, const char *npath);
+long sys_renameat(int odirfd, const char *opath, int ndirfd, const char *npath);
+long sys_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
+		   unsigned flags);
+long sys_link(const char *opath, const char *npath);
+long sys_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
+		int flags);
+long sys_symlink(const char *target, const char *path);
+long sys_symlinkat(const char *target, int dirfd, const char *path);
+long sys_readlink(const char *path, char *buf, int len);
+long sys_readlinkat(int dirfd, const char *path, char *buf, int len);
+long sys_getdents64(int fd, void *buf, unsigned len);
+long sys_truncate(const char *path, long len);
+long sys_ftruncate(int fd, long len);
+long sys_fallocate(int fd, int mode, long off, long len);
+long sys_fsync(int fd);
+long sys_sync(void);
+long sys_chdir(const char *path);
+long sys_fchdir(int fd);
+long sys_getcwd(char *buf, size_t len);
+long sys_umask(unsigned mask);
+long sys_chmod(const char *path, unsigned mode);
+long sys_fchmod(int fd, unsigned mode);
+long sys_fchmodat(int dirfd, const char *path, unsigned mode);
+long sys_chown(const char *path, int uid, int gid);
+long sys_fchown(int fd, int uid, int gid);
+long sys_lchown(const char *path, int uid, int gid);
+long sys_fchownat(int dirfd, const char *path, int uid, int gid, int flags);
+long sys_utimensat(int dirfd, const char *path, const struct timespec *ts,
+		   int flags);
+long sys_statfs(const char *path, struct statfs *s);
+long sys_fstatfs(int fd, struct statfs *s);
 
 /* sys_mem.c */
 long sys_brk(unsigned long brk);

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 
 #include "sys.h"
@@ -15,11 +17,17 @@
 
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
-#define IOVEC_MAX	    1024 /* Linux's limit on iovcnt (UIO_MAXIOV) */
+#ifndef F_OFD_GETLK /* the host's headers, in unit tests */
+#define F_OFD_GETLK  36
+#define F_OFD_SETLK  37
+#define F_OFD_SETLKW 38
+#endif
+#define IOVEC_MAX 1024 /* Linux's limit on iovcnt (UIO_MAXIOV) */
 
 /* One read or write: the file's, with the iovecs checked for shape (each
  * buffer is checked as it is reached: kern/uio.c). */
-static long rw(int fd, const struct iovec *iov, int iovcnt, bool wr)
+static long rw_at(int fd, const struct iovec *iov, int iovcnt, bool wr,
+		  long off)
 {
 	if (iovcnt < 0 || iovcnt > IOVEC_MAX)
 		return -EINVAL;
@@ -36,9 +44,42 @@ static long rw(int fd, const struct iovec *iov, int iovcnt, bool wr)
 		return -EBADF;
 	struct uio u;
 	uio_init(&u, iov, iovcnt, total, !wr);
-	long r = wr ? file_write(f, &u) : file_read(f, &u);
+	long r;
+	if (off < 0) /* at the file's own offset */
+		r = wr ? file_write(f, &u) : file_read(f, &u);
+	else
+		r = wr ? file_pwrite(f, &u, off) : file_pread(f, &u, off);
 	file_put(f);
 	return r;
+}
+
+static long rw(int fd, const struct iovec *iov, int iovcnt, bool wr)
+{
+	return rw_at(fd, iov, iovcnt, wr, -1);
+}
+
+long sys_pread64(int fd, void *buf, size_t len, long off)
+{
+	struct iovec v = { buf, MIN(len, (size_t)SSIZE_MAX) };
+	return off < 0 ? -EINVAL : rw_at(fd, &v, 1, false, off);
+}
+
+long sys_pwrite64(int fd, const void *buf, size_t len, long off)
+{
+	struct iovec v = { (void *)buf, MIN(len, (size_t)SSIZE_MAX) };
+	return off < 0 ? -EINVAL : rw_at(fd, &v, 1, true, off);
+}
+
+/* The offset comes in two halves (low, high) for 32-bit ABIs; on
+ * x86_64 the low one is all of it. */
+long sys_preadv(int fd, const struct iovec *iov, int iovcnt, long off)
+{
+	return off < 0 ? -EINVAL : rw_at(fd, iov, iovcnt, false, off);
+}
+
+long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, long off)
+{
+	return off < 0 ? -EINVAL : rw_at(fd, iov, iovcnt, true, off);
 }
 
 long sys_read(int fd, void *buf, size_t len)
@@ -91,13 +132,12 @@ long sys_close_range(unsigned first, unsigned last, unsigned flags)
 
 long sys_lseek(int fd, long off, int whence)
 {
-	(void)off;
-	(void)whence;
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
+	long r = file_seek(f, off, whence);
 	file_put(f);
-	return -ESPIPE; /* no kind has a position yet */
+	return r;
 }
 
 long sys_fstat(int fd, struct stat *st)
@@ -107,12 +147,9 @@ long sys_fstat(int fd, struct stat *st)
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = f->ops->mode;
-	st->st_blksize = 4096;
-	st->st_nlink = 1;
+	int r = file_stat(f, st);
 	file_put(f);
-	return 0;
+	return r;
 }
 
 long sys_dup(int fd)
@@ -134,6 +171,34 @@ long sys_dup2(int oldfd, int newfd)
 	return fd_cloexec(oldfd) < 0 ? -EBADF : newfd;
 }
 
+/* Record locks: one process, so POSIX locks never conflict with each
+ * other and are granted; they are checked for shape. An F_GETLK finds
+ * nothing in the way. OFD locks are granted the same way (a program
+ * locking one file through two of its own descriptions is not served:
+ * it would deadlock itself on Linux too, in F_OFD_SETLKW). */
+static long fcntl_lock(struct file *f, int cmd, struct flock *fl)
+{
+	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+	if (!vm_user_ok(fl, sizeof(*fl), get))
+		return -EFAULT;
+	struct flock k = *fl;
+	if (k.l_type != F_RDLCK && k.l_type != F_WRLCK && k.l_type != F_UNLCK)
+		return -EINVAL;
+	if (k.l_whence != SEEK_SET && k.l_whence != SEEK_CUR &&
+	    k.l_whence != SEEK_END)
+		return -EINVAL;
+	if ((cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) &&
+	    k.l_pid != 0)
+		return -EINVAL;
+	unsigned acc = f->flags & O_ACCMODE;
+	if (!get && ((k.l_type == F_RDLCK && acc == O_WRONLY) ||
+		     (k.l_type == F_WRLCK && acc == O_RDONLY)))
+		return -EBADF;
+	if (get)
+		fl->l_type = F_UNLCK;
+	return 0;
+}
+
 long sys_fcntl(int fd, int cmd, unsigned long arg)
 {
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
@@ -149,12 +214,27 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 	if (!f)
 		return -EBADF;
 	long r = -EINVAL;
-	if (cmd == F_GETFL)
+	if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW ||
+	    cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW)
+		r = fcntl_lock(f, cmd, (struct flock *)arg);
+	else if (cmd == F_GETFL)
 		r = f->flags;
 	else if (cmd == F_SETFL)
 		r = file_setfl(f, arg);
 	file_put(f);
 	return r;
+}
+
+long sys_flock(int fd, int op)
+{
+	int kind = op & ~LOCK_NB;
+	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0; /* one process: nobody else to wait for */
 }
 
 /* Both ends into fds, or neither. */

@@ -7,7 +7,7 @@
 # tests/unit/host/arch.h before the real one: irq_lock's cli would fault
 # in a host process.
 
-KERN_TESTS := file pipe eventfd epoll futex timer timeout
+KERN_TESTS := file pipe eventfd epoll futex timer timeout vfs cpio
 UNIT_TESTS += $(KERN_TESTS)
 unit: $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS))
 
@@ -25,6 +25,11 @@ $(B)/unit/test_futex: $(patsubst %,$(B)/unit/%.o,kern/futex kern/wait \
 	tests/unit/fake_sched)
 $(B)/unit/test_timer: $(B)/unit/kern/timer.o
 $(B)/unit/test_timeout: $(UNIT_FILE_OBJS)
+# The VFS on ramfs, with the file layer under it and sys_fs.c above.
+$(B)/unit/test_vfs: $(UNIT_FILE_OBJS) $(patsubst %,$(B)/unit/%.o,fs/vfs \
+	fs/vfs_file fs/vfs_ops fs/ramfs sys/sys_fs)
+$(B)/unit/test_cpio: $(UNIT_FILE_OBJS) $(patsubst %,$(B)/unit/%.o,fs/vfs \
+	fs/vfs_file fs/vfs_ops fs/ramfs sys/sys_fs fs/cpio fs/rootfs)
 
 $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS)): \
 	UNIT_CFLAGS := -iquote tests/unit/host $(UNIT_CFLAGS) \

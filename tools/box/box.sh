@@ -39,13 +39,22 @@ box_ensure() {
 #   RUN/serial.log  everything QEMU's serial line carried
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
-# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [TYPE]: add a guest to RUN.
+# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [ROOTFS [TYPE]]: add a
+# guest to RUN; ROOTFS (may be empty) a cpio archive, its ramdisk; TYPE the
+# guest type, pvh (default) or pv.
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
 	# For xenctx, should the guest hang: a System.map of the image.
 	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
-	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "${7:-pvh}" >"$1/atman/$2/cfg"
+	if [ -n "${7:-}" ]; then
+		cp "$7" "$1/atman/$2/rootfs.cpio"
+		xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" \
+			"/atman/$2/rootfs.cpio" "${8:-pvh}" >"$1/atman/$2/cfg"
+	else
+		xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "" "${8:-pvh}" \
+			>"$1/atman/$2/cfg"
+	fi
 }
 
 # box_boot RUN MODE GUESTMEM TIMEOUT: boot the box on RUN.  MODE is quiet
@@ -123,14 +132,17 @@ box_filter() {
 
 # ---- QEMU direct (no Xen) ---------------------------------------------------
 
-# qemu_run IMAGE CMDLINE MEMORY TIMEOUT OUTFILE: boot a guest image under
-# QEMU alone (the kernel's COM1 console, isa-debug-exit for the status); the
-# console goes to stdout and OUTFILE.  Returns QEMU's (or timeout's) status.
+# qemu_run IMAGE CMDLINE MEMORY TIMEOUT OUTFILE [ROOTFS]: boot a guest image
+# under QEMU alone (the kernel's COM1 console, isa-debug-exit for the
+# status); the console goes to stdout and OUTFILE.  ROOTFS: a cpio archive,
+# the boot module (-initrd).  Returns QEMU's (or timeout's) status.
 qemu_run() {
+	local initrd=()
+	[ -n "${6:-}" ] && initrd=(-initrd "${6//,/,,}")
 	timeout --foreground "$4" qemu-system-x86_64 -accel tcg -M q35 \
 		-cpu qemu64,+rdrand -m "$3" -nodefaults -display none \
 		-serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		-kernel "$1" -append "$2" </dev/null 2>&1 |
+		-kernel "$1" -append "$2" "${initrd[@]}" </dev/null 2>&1 |
 		sed -u 's/\r*$//' | tee "$5"
 	return "${PIPESTATUS[0]}"
 }

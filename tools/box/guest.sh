@@ -44,17 +44,39 @@ xl_string() {
 	printf '"%s"' "$out"
 }
 
-# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [TYPE].  The
-# domain is kept at shutdown ("preserve") so that its exit status can be read
-# from xenstore; whoever runs it destroys it afterwards.  TYPE is the guest
-# type, pvh (the default) or pv: the same image boots either way.
+# rootfs_cpio SRC OUT: the guest's root file system as a newc cpio archive
+# (docs/box.md, "A root file system"): SRC a directory (packed with
+# Debian's cpio, every file owned by root, in a stable order) or an
+# archive (checked for the newc magic, copied).
+rootfs_cpio() {
+	if [ -d "$1" ]; then
+		(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --quiet) >"$2" ||
+			{ echo "atman: could not pack $1" >&2; return 1; }
+	elif [ -f "$1" ]; then
+		[ "$(head -c 6 "$1")" = 070701 ] ||
+			{ echo "atman: $1: not a newc cpio archive (atman pack makes one)" >&2; return 1; }
+		cp "$1" "$2"
+	else
+		echo "atman: no such directory or archive: $1" >&2
+		return 1
+	fi
+}
+
+# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [RAMDISK
+# [TYPE]].  The domain is kept at shutdown ("preserve") so that its exit
+# status can be read from xenstore; whoever runs it destroys it afterwards.
+# RAMDISK (may be empty): the root file system's archive, the guest's boot
+# module.  TYPE: the guest type, pvh (the default) or pv: the same image
+# boots either way.
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
-	case "${6:-pvh}" in pvh | pv) ;; *) echo "atman: no guest type ${6}" >&2; return 1 ;; esac
+	case "${7:-pvh}" in pvh | pv) ;; *) echo "atman: no guest type ${7}" >&2; return 1 ;; esac
 	printf 'name = %s\n' "$(xl_string "$1")"
-	printf 'type = "%s"\n' "${6:-pvh}"
+	printf 'type = "%s"\n' "${7:-pvh}"
 	printf 'tsc_mode = "native"\n'
 	printf 'kernel = %s\n' "$(xl_string "$2")"
+	[ -n "${6:-}" ] && printf 'ramdisk = %s\n' "$(xl_string "$6")"
 	printf 'memory = %d\n' "$3"
 	printf 'vcpus = %d\n' "$4"
 	printf 'cmdline = %s\n' "$cmdline"
