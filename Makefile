@@ -63,6 +63,8 @@ KSRCS := \
 	drivers/xen/xs_ring.c \
 	drivers/xen/xs_api.c \
 	drivers/xen/xenbus.c \
+	drivers/xen/netfront.c \
+	drivers/xen/netfront_xs.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -81,6 +83,7 @@ KSRCS := \
 	kern/thread.c \
 	kern/futex.c \
 	kern/proc.c \
+	kern/netdev.c \
 	kern/signal.c \
 	kern/ptimer.c \
 	kern/signalfd.c \
@@ -112,11 +115,68 @@ KSRCS := \
 	sys/sys_poll.c \
 	sys/sys_signal.c \
 	sys/sys_timer.c \
+	sys/sys_net.c \
 	start/pvh.c \
 	start/pv.c \
 	start/start.c
 
-KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS))) $(B)/k/sysnames.o
+.DEFAULT_GOAL := all
+
+# The network: our glue and sockets (net/), on lwIP (below).
+NSRCS := \
+	net/net.c \
+	net/sys_arch.c \
+	net/sock.c \
+	net/stream.c \
+	net/dgram.c \
+	net/netif.c \
+	net/etc.c
+
+KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS) $(NSRCS))) $(B)/k/sysnames.o
+
+# lwIP 2.1.3 from Debian's source package, fetched once into the build
+# cache by tools/srcpkg (never copied into this repo), compiled with the
+# kernel's flags and our lwipopts.h (net/lwip/) into an archive: the
+# kernel's partial link takes only the members the kernel references.
+LWIP_VERSION := 2.1.3+dfsg1-2
+LWIP_PKG := $(B)/lwip/pkg
+LWIP_FILES := \
+	core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c \
+	core/memp.c core/netif.c core/pbuf.c core/tcp.c core/tcp_in.c \
+	core/tcp_out.c core/timeouts.c core/udp.c core/dns.c \
+	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
+	netif/ethernet.c
+LWIP_OBJS := $(patsubst %.c,$(B)/lwip/obj/%.o,$(LWIP_FILES))
+# -Os like the rest: until images carry only the parts their program
+# uses (issue 11), every guest carries lwIP, and 2 MiB guests must fit.
+$(LWIP_OBJS): KOPT := -Os
+LWIP_CFLAGS := -iquote net/lwip -I$(LWIP_PKG)/src/include
+$(B)/k/net/%.o: KCFLAGS += $(LWIP_CFLAGS)
+$(B)/k/start/%.o: KCFLAGS += $(LWIP_CFLAGS)
+$(B)/k/sys/sys_net.o: KCFLAGS += $(LWIP_CFLAGS)
+$(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) start/start sys/sys_net): | $(B)/lwip/.unpacked
+
+$(B)/lwip/.unpacked:
+	$(call msg,FETCH,lwip-$(LWIP_VERSION))
+	$(Q)mkdir -p $(B)/lwip
+	$(Q)d=$$(tools/srcpkg lwip $(LWIP_VERSION)) && ln -sfn "$$d" $(LWIP_PKG)
+	$(Q)touch $@
+
+$(addprefix $(LWIP_PKG)/src/,$(LWIP_FILES)): | $(B)/lwip/.unpacked
+	@:
+
+# lwIP's own code is not ours to keep warning-free at -Wextra.
+$(B)/lwip/obj/%.o: $(LWIP_PKG)/src/%.c | $(B)/include/xen
+	$(call msg,CC,lwip/$*.c)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) $(LWIP_CFLAGS) -Wno-unused-parameter -Wno-sign-compare \
+		-Wno-address -Wno-type-limits -MD -MP -c -o $@ $<
+
+$(B)/k/liblwip.a: $(LWIP_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 all: $(B)/lib/atman.o $(B)/lib/guest.lds
 
@@ -153,17 +213,17 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 
 # One relocatable object; only atman_* names stay global, so a program
 # may define its own panic, printk or page_alloc.
-$(B)/lib/atman.o: $(KOBJS)
+$(B)/lib/atman.o: $(KOBJS) $(B)/k/liblwip.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS)
+	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS) $(B)/k/liblwip.a
 	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
 
 $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
--include $(KOBJS:.o=.d)
+-include $(KOBJS:.o=.d) $(LWIP_OBJS:.o=.d)
 
 include tests/unit/unit.mk
 include tests/unit/chan.mk

@@ -223,6 +223,7 @@ struct thread {
 	/* In a direct call from the program (kern_enter): a switch here
 	 * keeps only what the C ABI preserves across a call. */
 	bool in_call;
+	bool kthread; /* the kernel's own (kthread_start), not the program's */
 	bool fpu_light; /* switched out with only mxcsr and fcw saved */
 	uint32_t mxcsr;
 	uint16_t fcw;
@@ -314,6 +315,12 @@ void *thread_stack_get(void);
 void thread_stack_put(void *top);
 /* The current thread runs on such a stack: free it when the thread ends. */
 void thread_own_stack(void *top);
+/* A kernel thread: runs fn(arg) in kernel context (interrupts off, on a
+ * KTHREAD_STACK stack of its own) and never returns from it. It does not
+ * count as one of the program's threads. NULL when out of memory. */
+#define KTHREAD_STACK	 (32 * 1024)
+#define KTHREAD_TID_BASE 0x40000000
+struct thread *kthread_start(void (*fn)(void *), void *arg);
 noreturn void thread_exit(int status);
 /* Context switches (getrusage): the current thread's, or the process's
  * (every thread, ended ones included). */
@@ -437,6 +444,9 @@ extern int device_waiters;
 /* One wait on q for a device, until woken or the deadline: true if
  * woken. The caller re-checks its condition either way. */
 bool wait_device(struct waitq *q, uint64_t deadline_ns);
+/* The same, for a wait the program may be interrupted in: 1 woken, 0 the
+ * deadline passed, -EINTR a signal is pending (sched_block_intr). */
+int wait_device_intr(struct waitq *q, uint64_t deadline_ns);
 #define wait_event(q, cond)                                                    \
 	do {                                                                   \
 		while (!(cond)) {                                              \
@@ -448,6 +458,38 @@ bool wait_device(struct waitq *q, uint64_t deadline_ns);
 		}                                                              \
 	} while (0)
 
+/*
+ * netdev.c: network devices, as the network stack sees them. A driver
+ * (netfront) registers one; the stack (net/) attaches to each and sets
+ * the stack's half below. Frames are whole Ethernet frames without the
+ * FCS. The driver's interrupt handler only calls kick; the stack's
+ * thread then calls poll, which hands every received frame to rx
+ * (copied: the driver's buffer is reused at once) and never waits.
+ */
+#define NETDEV_FRAME_MAX 1514 /* 14-byte header + 1500 MTU */
+struct netdev;
+struct netdev_ops {
+	/* Queue one frame, given in pieces: 0, or -EAGAIN (no room now:
+	 * dropped), -ENETDOWN (the device is off), -EINVAL (too long). */
+	int (*xmit)(struct netdev *d, const void *const *frag,
+		    const size_t *len, int nfrag);
+	void (*poll)(struct netdev *d);
+};
+struct netdev {
+	char name[8]; /* "vif0" */
+	uint8_t mac[6];
+	unsigned mtu;
+	const struct netdev_ops *ops;
+	void *priv; /* the driver's */
+	/* The stack's half, set when it attaches (NULL before). */
+	void (*rx)(struct netdev *d, const void *frame, size_t len);
+	void (*kick)(struct netdev *d); /* interrupt context */
+	void (*down)(struct netdev *d); /* the device is off for good */
+	void *stack;
+	struct netdev *next;
+};
+void netdev_register(struct netdev *d);
+struct netdev *netdev_first(void); /* then ->next */
 /* uio.c: the program's buffers of one read or write (an iovec array, or
  * one buffer), consumed as a file kind copies. Each piece is checked
  * against the page tables when it is reached, so a buffer the program
@@ -659,6 +701,9 @@ extern int nram;
 extern struct cmdline kcmdline;
 extern const char *prog_name;
 extern bool kquiet;
+/* What the start code wants done in the first thread before the
+ * program's _start (the network's DHCP); NULL: nothing. */
+extern void (*proc_before_main)(void);
 noreturn void proc_start(void);
 noreturn void kexit(int status);
 

@@ -15,6 +15,7 @@ int nram;
 struct cmdline kcmdline;
 const char *prog_name = "program";
 bool kquiet;
+void (*proc_before_main)(void);
 const struct platform *plat;
 
 noreturn void kexit(int status)
@@ -38,6 +39,9 @@ noreturn void proc_start(void)
 		panic("out of memory for the first thread");
 	cpu_fpu_init_state(t->fpu);
 	sched_init(t);
+	/* Now threads exist and this one may sleep (on the boot stack). */
+	if (proc_before_main)
+		proc_before_main();
 
 	uintptr_t top = (uintptr_t)vm_alloc_stack(MAIN_STACK, true);
 	if (!top)

@@ -39,6 +39,7 @@ void thread_stack_put(void *top)
 static struct thread *all_threads;
 static int nthreads;
 static int next_tid = 1;
+static int next_ktid = KTHREAD_TID_BASE;
 static struct thread *dead; /* waiting for thread_reap */
 
 struct thread *thread_new(void)
@@ -59,6 +60,49 @@ struct thread *thread_new(void)
 		all_threads->all_prev = t;
 	all_threads = t;
 	nthreads++;
+	return t;
+}
+
+/* The first run of a kernel thread: kthread_trampoline (switch.S) calls
+ * here with what kthread_start left in the switch frame. */
+noreturn void kthread_first_run(void (*fn)(void *), void *arg)
+{
+	thread_reap();
+	fn(arg);
+	panic("kernel thread %d returned", current->tid);
+}
+
+struct thread *kthread_start(void (*fn)(void *), void *arg)
+{
+	void *top = vm_alloc_stack(KTHREAD_STACK, false);
+	if (!top)
+		return NULL;
+	struct thread *t = thread_new();
+	if (!t) {
+		vm_free_stack(top, KTHREAD_STACK);
+		return NULL;
+	}
+	/* Not one of the program's threads: the program ends when its last
+	 * thread does, whatever the kernel's own are doing; and its id is
+	 * from a range of its own, so the program's first thread is still
+	 * tid 1 when a kernel thread starts before it. */
+	nthreads--;
+	next_tid--;
+	t->tid = next_ktid++;
+	t->kthread = true;
+	/* Kernel code uses no FPU: switching it out keeps only the control
+	 * words, as for a thread inside a direct call. */
+	t->in_call = true;
+	cpu_fpu_init_state(t->fpu);
+	/* popped by switch_to: r15 r14 r13 r12 rbx rbp, then ret, which
+	 * leaves the stack 16-byte aligned for the trampoline's call */
+	uint64_t *sf = (uint64_t *)top - 7;
+	memset(sf, 0, 6 * sizeof(uint64_t));
+	sf[3] = (uintptr_t)fn;	/* r12 */
+	sf[2] = (uintptr_t)arg; /* r13 */
+	sf[6] = (uintptr_t)kthread_trampoline;
+	t->sp = (uintptr_t)sf;
+	sched_add(t);
 	return t;
 }
 
@@ -129,7 +173,9 @@ void thread_dump(void)
 		bool in_syscall = t->uregs && !t->in_call;
 		printk("thread %d: %s%s\n", t->tid,
 		       t->state == T_RUNNABLE ? "runnable" : "blocked",
-		       in_syscall ? " in a syscall" : " in a call");
+		       t->kthread   ? " (kernel thread)"
+		       : in_syscall ? " in a syscall"
+				    : " in a call");
 		if (t->state == T_RUNNABLE)
 			continue;
 		if (in_syscall) {

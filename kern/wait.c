@@ -63,3 +63,14 @@ bool wait_device(struct waitq *q, uint64_t deadline_ns)
 		waitq_remove(q, current);
 	return woken;
 }
+
+int wait_device_intr(struct waitq *q, uint64_t deadline_ns)
+{
+	waitq_add(q, current);
+	device_waiters++;
+	int r = sched_block_intr(deadline_ns);
+	device_waiters--;
+	if (r <= 0)
+		waitq_remove(q, current);
+	return r;
+}

@@ -13,9 +13,27 @@
 #include "drivers/xen/xendrv.h"
 #include "sys/sys.h"
 #include "fs/fs.h"
+#include "net/net.h"
 
 struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
+
+/* /etc files the network's configuration makes, made at each open. */
+static size_t etc_resolv(char *b, size_t n)
+{
+	long r = net_etc_file("/etc/resolv.conf", b, n);
+	return r < 0 ? 0 : (size_t)r;
+}
+
+static size_t etc_hosts(char *b, size_t n)
+{
+	long r = net_etc_file("/etc/hosts", b, n);
+	if (r > 0)
+		return (size_t)r;
+	/* No network configuration: the loopback names at least. */
+	return (size_t)ksnprintf(b, n,
+				 "127.0.0.1\tlocalhost\n::1\tlocalhost\n");
+}
 extern char __atman_image_start[], __atman_image_end[];
 
 #define LOW_LIMIT (1ULL << 32) /* what the boot page tables map */
@@ -93,6 +111,8 @@ static void xen_devices_start(void)
 	int r = gnttab_init();
 	if (r)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
+	else
+		netfront_probe(); /* every vif: an interface for net_boot */
 }
 
 static void xen_devices_banner(void)
@@ -179,14 +199,23 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = "command line too long (more than 1024 bytes)";
 		bad = -1;
 	}
+	if (!bad && net_configure(&kcmdline)) {
+		kcmdline.error = net_config.error;
+		bad = -1;
+	}
 	if (bad) {
 		printk("atman: bad command line: %s\n", kcmdline.error);
 		kexit(2);
 	}
+	proc_before_main = net_boot;
 	random_init();
 	vfs_init();
 	rootfs_start(b);
 	dev_init();
+	/* The network's generated files: a file in the user's root wins,
+	 * and these beat fs's own default /etc/hosts (first one wins). */
+	vfs_synth_register("/etc/resolv.conf", etc_resolv);
+	vfs_synth_register("/etc/hosts", etc_hosts);
 	procfs_init();
 	fd_init();
 	proc_start();

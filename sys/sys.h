@@ -215,4 +215,31 @@ long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
 		      const struct timespec *ts, const void *sigmask,
 		      size_t sigsz);
 
+/* sys_net.c: sockets (lengths are socklen_t: unsigned) */
+struct sockaddr;
+struct msghdr;
+struct mmsghdr;
+long sys_socket(int family, int type, int protocol);
+long sys_socketpair(int family, int type, int protocol, int *sv);
+long sys_bind(int fd, const struct sockaddr *a, unsigned len);
+long sys_listen(int fd, int backlog);
+long sys_accept(int fd, struct sockaddr *a, unsigned *len);
+long sys_accept4(int fd, struct sockaddr *a, unsigned *len, int flags);
+long sys_connect(int fd, const struct sockaddr *a, unsigned len);
+long sys_getsockname(int fd, struct sockaddr *a, unsigned *len);
+long sys_getpeername(int fd, struct sockaddr *a, unsigned *len);
+long sys_sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *a, unsigned alen);
+long sys_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *a,
+		  unsigned *alen);
+long sys_sendmsg(int fd, const struct msghdr *m, int flags);
+long sys_recvmsg(int fd, struct msghdr *m, int flags);
+long sys_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags);
+long sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags,
+		  struct timespec *ts);
+long sys_shutdown(int fd, int how);
+long sys_setsockopt(int fd, int level, int name, const void *val, unsigned len);
+long sys_getsockopt(int fd, int level, int name, void *val, unsigned *len);
+long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
+
 #endif

@@ -48,7 +48,10 @@ long sys_uname(struct utsname *u)
 		return -EFAULT;
 	memset(u, 0, sizeof(*u));
 	kstrlcpy(u->sysname, "Atman", sizeof(u->sysname));
-	kstrlcpy(u->nodename, "atman", sizeof(u->nodename));
+	/* atman.hostname=, if given (gethostname reads this) */
+	const char *host = cmdline_opt(&kcmdline, "atman.hostname");
+	kstrlcpy(u->nodename, host && *host ? host : "atman",
+		 sizeof(u->nodename));
 	kstrlcpy(u->release, "0.1", sizeof(u->release));
 	kstrlcpy(u->version, "AtmanOS", sizeof(u->version));
 	kstrlcpy(u->machine, "x86_64", sizeof(u->machine));

@@ -162,6 +162,7 @@ extern char exc_stubs[];
 extern char irq_stub_0x24[], irq_stub_0xf0[], irq_stub_0xf3[], irq_stub_0xff[];
 extern char syscall_entry[];
 extern char thread_trampoline[];
+extern char kthread_trampoline[];
 extern volatile uint8_t cpu_in_kernel;
 void native_regs_enter(struct regs *r) __attribute__((__noreturn__));
 void switch_to(uint64_t *save_sp, uint64_t new_sp);

@@ -33,4 +33,15 @@ thread_trampoline:
 	call thread_first_run		/* never returns */
 	ud2
 
+/*
+ * First switch into a kernel thread: kthread_start left fn in r12 and its
+ * argument in r13; it runs in kernel context (interrupts stay off).
+ */
+	.globl kthread_trampoline
+kthread_trampoline:
+	movq %r12, %rdi
+	movq %r13, %rsi
+	call kthread_first_run		/* never returns */
+	ud2
+
 	.section .note.GNU-stack, "", @progbits

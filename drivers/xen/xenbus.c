@@ -6,7 +6,10 @@
  *
  *   backend InitWait            we publish the driver's rings and go
  *                               Initialised, in one transaction (run
- *                               again while its commit says EAGAIN)
+ *                               again while its commit says EAGAIN);
+ *                               Connected instead for a driver whose
+ *                               backend waits for that (connect_first:
+ *                               netback)
  *   backend Connected           the driver's connect op; we go Connected
  *   backend Closing or Closed   the device is off; we go Closed
  *   anything else               wait for the next change
@@ -199,11 +202,18 @@ static enum xenbus_state read_otherend_state(struct xenbus_dev *d)
 	return (enum xenbus_state)v;
 }
 
+/* What we say once the rings are published (xendrv.h, connect_first). */
+static enum xenbus_state published_state(const struct xenbus_dev *d)
+{
+	return d->ops->connect_first ? XenbusStateConnected
+				     : XenbusStateInitialised;
+}
+
 static int publish_tx(xs_tx tx, void *arg)
 {
 	struct xenbus_dev *d = arg;
 	int r = d->ops->publish ? d->ops->publish(d, tx) : 0;
-	return r ? r : xenbus_switch_state(d, tx, XenbusStateInitialised);
+	return r ? r : xenbus_switch_state(d, tx, published_state(d));
 }
 
 /* Our rings and state Initialised in one transaction: the backend
@@ -219,7 +229,7 @@ static int publish(struct xenbus_dev *d)
 	else if (r)
 		xenbus_dev_fatal(d, r, "publishing the rings");
 	else
-		d->state = XenbusStateInitialised;
+		d->state = published_state(d);
 	return r;
 }
 
@@ -237,15 +247,17 @@ static int otherend_changed(struct xenbus_dev *d)
 		r = publish(d);
 		return r ? r : WAIT;
 	case XenbusStateConnected:
-		if (d->state == XenbusStateConnected)
+		if (d->up)
 			return 0;
 		/* A backend may skip InitWait: publish first. */
 		if (d->state == XenbusStateInitialising && (r = publish(d)))
 			return r;
 		r = d->ops->connect ? d->ops->connect(d) : 0;
-		if (!r)
+		if (!r && d->state != XenbusStateConnected)
 			r = xenbus_switch_state(d, XS_NOTX,
 						XenbusStateConnected);
+		if (!r)
+			d->up = true;
 		if (r)
 			xenbus_dev_fatal(d, r, "connecting to %s", d->otherend);
 		return r;

@@ -15,6 +15,14 @@
 #include "plat/xen/xen_guest.h"
 #include "kern/kern.h"
 
+/* The shared rings' barriers (xen/io/ring.h uses these names). x86 keeps
+ * loads in order with loads and stores with stores: those two need only
+ * stop the compiler; a store before a load needs the fence. */
+#define xen_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_rmb() __asm__ volatile("" ::: "memory")
+#define xen_wmb() __asm__ volatile("" ::: "memory")
+#include <xen/io/netif.h>
+
 /* xencons.c: the PV console ring, registered as the kernel's console */
 extern uint64_t xencons_pfn;
 extern evtchn_port_t xencons_port;
@@ -154,6 +162,12 @@ struct xenbus_ops {
 	 * revoked yet (gnttab_revoke says -EBUSY): keep those pages. May
 	 * be NULL. */
 	void (*disconnect)(struct xenbus_dev *d);
+	/* Who connects first. blkback waits for our Initialised, connects,
+	 * and then we go Connected (false). Linux's netback connects only
+	 * once the frontend says Connected, which netfront does as soon as
+	 * its rings are published (true): publishing then writes Connected
+	 * instead of Initialised, and connect runs when the backend follows. */
+	bool connect_first;
 };
 struct xenbus_dev {
 	char nodename[XENBUS_PATH_MAX]; /* device/<type>/<id> */
@@ -162,6 +176,7 @@ struct xenbus_dev {
 	enum xenbus_state state;	  /* ours, as last written */
 	enum xenbus_state otherend_state; /* the backend's, as last read */
 	bool off; /* closed or failed: nothing more will happen */
+	bool up;  /* the driver's connect op has run */
 	const struct xenbus_ops *ops;
 	void *priv;	       /* the driver's */
 	struct xs_watch watch; /* on <otherend>/state */
@@ -200,5 +215,42 @@ extern evtchn_port_t xs_port;
 int xs_init(void);
 void xs_banner(void);
 void xs_exit_report(int status); /* data/exit-status */
+
+/* netfront.c: the data path of a PV network device (the handshake is
+ * netfront_xs.c's). A frame a slot, a page a slot, pages granted once. */
+#define NF_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, 4096)
+#define NF_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, 4096)
+struct netfront_buf {
+	void *page;
+	grant_ref_t gref;
+	bool busy; /* posted to the backend, not yet answered */
+};
+struct netfront {
+	struct netdev dev; /* priv is this netfront */
+	netif_tx_front_ring_t tx;
+	netif_rx_front_ring_t rx;
+	struct netfront_buf tx_buf[NF_TX_RING_SIZE], rx_buf[NF_RX_RING_SIZE];
+	uint16_t tx_free[NF_TX_RING_SIZE]; /* ids of idle tx buffers */
+	unsigned ntx_free;
+	bool connected, broken;
+	uint64_t rx_frames, rx_dropped, rx_errors;
+	uint64_t tx_frames, tx_dropped, tx_errors;
+	/* Set up by the handshake: kick the backend's event channel;
+	 * report a misbehaving backend (xenstore's error/, state). */
+	void (*notify)(struct netfront *nf);
+	void (*fail)(struct netfront *nf, const char *why);
+	void *xs; /* the handshake's */
+};
+extern const struct netdev_ops netfront_ops;
+void netfront_rings_init(struct netfront *nf, void *tx_page, void *rx_page);
+void netfront_start(struct netfront *nf); /* post rx buffers, go */
+int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
+		  int nfrag);
+void netfront_poll(struct netdev *d);
+void netfront_event(evtchn_port_t port, void *data);
+
+/* netfront_xs.c: the handshake; every device/vif/<id> registered as a
+ * netdev once connected */
+void netfront_probe(void);
 
 #endif

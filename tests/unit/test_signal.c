@@ -70,6 +70,12 @@ void kexit(int status)
 	end_status = status;
 	longjmp(end_jmp, 1);
 }
+static int signalfd_notified;
+void signalfd_notify(int sig)
+{
+	(void)sig;
+	signalfd_notified++;
+}
 void console_kwrite(const char *buf, size_t len)
 {
 	(void)buf;
@@ -208,6 +214,7 @@ static void standard_signals_pend_once_rt_queue(void)
 	}
 	CHECK_EQ(signal_take(set, &info), 0);
 	CHECK_EQ(current->sigpend, 0);
+	CHECK(signalfd_notified > 0); /* signalfds hear of what was sent */
 }
 
 static void process_signal_goes_to_a_thread_that_takes_it(void)

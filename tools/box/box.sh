@@ -13,7 +13,7 @@ box_dir() { echo "${ATMAN_BOX:-${XDG_CACHE_HOME:-$HOME/.cache}/atman/box}"; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 # What, besides package versions, the built box depends on.
-box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" | sha256sum | cut -c1-16; }
+box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" "$box_lib/vif-atman" | sha256sum | cut -c1-16; }
 
 # Build the box if it is missing or stale.  Resolving package versions costs
 # apt-cache ~0.7 s, so a run only asks when the scripts changed or apt's
@@ -39,22 +39,45 @@ box_ensure() {
 #   RUN/serial.log  everything QEMU's serial line carried
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
-# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [ROOTFS [TYPE]]: add a
-# guest to RUN; ROOTFS (may be empty) a cpio archive, its ramdisk; TYPE the
-# guest type, pvh (default) or pv.
+# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [rootfs=CPIO] [net=N]
+# [type=TYPE]: add a guest to RUN; CPIO a cpio archive, its ramdisk; with N
+# (its number among the guests on the network, 0..239) it gets a vif on the
+# box's bridge (tools/box/init: /atman/net, /atman/NAME/net); TYPE the guest
+# type, pvh (default) or pv.
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
 	# For xenctx, should the guest hang: a System.map of the image.
 	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
-	if [ -n "${7:-}" ]; then
-		cp "$7" "$1/atman/$2/rootfs.cpio"
-		xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" \
-			"/atman/$2/rootfs.cpio" "${8:-pvh}" >"$1/atman/$2/cfg"
-	else
-		xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "" "${8:-pvh}" \
-			>"$1/atman/$2/cfg"
+	local kv cpio= netn= mac= extra=()
+	for kv in "${@:7}"; do
+		case "$kv" in
+		rootfs=*) cpio=${kv#*=} ;;
+		net=*) netn=${kv#*=} ;;
+		type=*) extra+=("$kv") ;;
+		esac
+	done
+	if [ -n "$cpio" ]; then
+		cp "$cpio" "$1/atman/$2/rootfs.cpio"
+		extra+=("ramdisk=/atman/$2/rootfs.cpio")
 	fi
+	if [ -n "$netn" ]; then
+		mac=$(box_net_mac "$netn")
+		echo "$mac $(box_net_ip "$netn")" >"$1/atman/$2/net"
+		: >"$1/atman/net"
+		extra+=("mac=$mac" bridge=xenbr0 script=vif-atman)
+	fi
+	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "${extra[@]}" \
+		>"$1/atman/$2/cfg"
+}
+
+# box_job_port RUN NAME PROTO HOSTADDR HOSTPORT GUESTPORT: publish the
+# guest's port on the host's HOSTADDR:HOSTPORT: QEMU forwards it to dom0's
+# HOSTPORT, dom0 to the guest once it is up.
+box_job_port() {
+	echo "$3 $5 $6" >>"$1/atman/$2/ports"
+	: >"$1/atman/ports"
+	echo "$3:$4:$5-10.0.2.15:$5" >>"$1/qemu-fwd"
 }
 
 # box_boot RUN MODE GUESTMEM TIMEOUT: boot the box on RUN.  MODE is quiet
@@ -94,6 +117,14 @@ box_boot() {
 	if [ -p "$run/ctl.in" ]; then
 		local q=$(($# - 2))
 		set -- "${@:1:q}" -serial "pipe:${run//,/,,}/ctl" "${@:q+1}"
+	fi
+	# Published ports: dom0's one link out, QEMU's user network, sealed
+	# (restrict=on: nothing from inside reaches the host or beyond; only
+	# the forwarded ports come in).
+	if [ -s "$run/qemu-fwd" ]; then
+		local nd="user,id=n0,restrict=on" f
+		while read -r f; do nd="$nd,hostfwd=$f"; done <"$run/qemu-fwd"
+		set -- "$@" -netdev "$nd" -device e1000,netdev=n0
 	fi
 	if [ "$mode" = raw ]; then
 		"$@" | tee "$run/serial.log"

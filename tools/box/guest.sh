@@ -63,23 +63,45 @@ rootfs_cpio() {
 	fi
 }
 
-# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [RAMDISK
-# [TYPE]].  The domain is kept at shutdown ("preserve") so that its exit
-# status can be read from xenstore; whoever runs it destroys it afterwards.
-# RAMDISK (may be empty): the root file system's archive, the guest's boot
-# module.  TYPE: the guest type, pvh (the default) or pv: the same image
-# boots either way.
+# Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [KEY=VALUE...]
+# with keys ramdisk= (the root file system's archive, the guest's boot
+# module), mac= (a vif with that MAC on bridge=, default xenbr0, set up by
+# the hotplug script=, default xl's own vif-bridge), type= (the guest type,
+# pvh, the default, or pv: the same image boots either way).  The domain is
+# kept at shutdown ("preserve") so that its exit status can be read from
+# xenstore; whoever runs it destroys it afterwards.
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
-	case "${7:-pvh}" in pvh | pv) ;; *) echo "atman: no guest type ${7}" >&2; return 1 ;; esac
+	local ramdisk= mac= bridge=xenbr0 script= type=pvh kv
+	for kv in "${@:6}"; do
+		case "$kv" in
+		ramdisk=*) ramdisk=${kv#*=} ;;
+		mac=*) mac=${kv#*=} ;;
+		bridge=*) bridge=${kv#*=} ;;
+		script=*) script=${kv#*=} ;;
+		type=*) type=${kv#*=} ;;
+		'') ;;
+		*) echo "atman: xl_config: unknown $kv" >&2; return 1 ;;
+		esac
+	done
+	case "$type" in pvh | pv) ;; *) echo "atman: no guest type $type" >&2; return 1 ;; esac
 	printf 'name = %s\n' "$(xl_string "$1")"
-	printf 'type = "%s"\n' "${7:-pvh}"
+	printf 'type = "%s"\n' "$type"
 	printf 'tsc_mode = "native"\n'
 	printf 'kernel = %s\n' "$(xl_string "$2")"
-	[ -n "${6:-}" ] && printf 'ramdisk = %s\n' "$(xl_string "$6")"
+	[ -n "$ramdisk" ] && printf 'ramdisk = %s\n' "$(xl_string "$ramdisk")"
 	printf 'memory = %d\n' "$3"
 	printf 'vcpus = %d\n' "$4"
 	printf 'cmdline = %s\n' "$cmdline"
 	printf 'on_poweroff = "preserve"\non_reboot = "preserve"\n'
 	printf 'on_crash = "preserve"\non_watchdog = "preserve"\n'
+	if [ -n "$mac" ]; then
+		local vif="mac=$mac,bridge=$bridge${script:+,script=$script}"
+		printf 'vif = [ %s ]\n' "$(xl_string "$vif")"
+	fi
 }
+
+# The box's guest network (tools/box/init): guest number N on the bridge
+# gets this MAC and, by a fixed DHCP lease, this address.
+box_net_mac() { printf '00:16:3e:07:%02x:%02x' $(($1 / 256)) $(($1 % 256 + 10)); }
+box_net_ip() { echo "10.7.$(($1 / 240)).$(($1 % 240 + 10))"; }

@@ -1,0 +1,10 @@
+# dom0's half of [net_client]: servers for the guest's client, then the
+# backend taken away while the guest waits in recv.
+nettool serve 7000 3 >/dev/null &
+out=/atman/$GUEST_NAME/out
+i=0
+until grep -q '^net_client: blocked in recv' "$out"; do
+	sleep 0.2; i=$((i + 1)); [ $i -lt 600 ] || { echo "never blocked"; exit 1; }
+done
+sleep 0.5
+xl network-detach "$GUEST_NAME" 0 && echo "vif detached"
