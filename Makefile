@@ -130,6 +130,7 @@ NSRCS := \
 	net/stream.c \
 	net/dgram.c \
 	net/netif.c \
+	net/tcpwait.c \
 	net/etc.c
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS) $(NSRCS))) $(B)/k/sysnames.o
