@@ -79,8 +79,7 @@ int exec_load(const void *file, size_t size, struct elf_image *im)
 		uintptr_t a = ALIGN_DOWN(s->va, PAGE_SIZE);
 		uintptr_t b = ALIGN_UP(s->va + s->memsz, PAGE_SIZE);
 		for (uintptr_t va = a; va < b; va += PAGE_SIZE) {
-			pte_t *pte = paging_walk(va, false);
-			if (pte && *pte & PTE_P)
+			if (paging_get(va) & PTE_P)
 				continue;
 			if (paging_map_phys(va, PAGE_SIZE,
 					    PTE_W | paging_nx())) {
@@ -101,8 +100,7 @@ int exec_load(const void *file, size_t size, struct elf_image *im)
 			if (va + PAGE_SIZE > s->va && va < s->va + s->memsz)
 				prot |= s->prot;
 		}
-		pte_t *pte = paging_walk(va, false);
-		if (pte && *pte & PTE_P)
+		if (paging_get(va) & PTE_P)
 			paging_map_phys(va, PAGE_SIZE, prot_pte(prot));
 	}
 	vm_program_range(im->lo, im->hi);

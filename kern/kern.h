@@ -700,8 +700,8 @@ struct platform {
 #define SHUTDOWN_CRASH 1
 extern const struct platform *plat;
 
-/* boot: the one neutral description every boot entry fills (start/pvh.c;
- * a classic PV entry later) before it calls kern_start */
+/* boot: the one neutral description every boot entry fills (start/pvh.c,
+ * start/pv.c) before it calls kern_start */
 #define BOOT_MEM_MAX 64
 #define BOOT_MOD_MAX 8
 struct boot_mem {
@@ -711,8 +711,14 @@ struct boot_mem {
 struct boot_module {
 	uint64_t start, len; /* physical */
 };
+struct cpu_ops;
+struct paging_ops;
 struct boot_info {
 	const struct platform *plat;
+	/* How the CPU layer runs (arch.h): on the bare CPU, or as a Xen
+	 * PV guest under Xen. */
+	const struct cpu_ops *cpu;
+	const struct paging_ops *paging;
 	char cmdline[CMDLINE_MAX + 1];
 	size_t cmdline_len; /* as given, before truncation */
 	unsigned nmem;

@@ -15,6 +15,7 @@
 #include "fs/fs.h"
 #include "net/net.h"
 
+struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
 
 /* /etc files the network's configuration makes, made at each open. */
@@ -130,15 +131,15 @@ static void pc_devices_start(void)
 static void banner(const struct boot_info *b)
 {
 	printk("Atman OS\n");
-	plat->banner();
 	if (b->entry_banner)
 		b->entry_banner();
+	plat->banner();
 	printk("  nr_modules: %u\n", b->nmod);
 	printk("  cmdline: \"%s\"\n", b->cmdline);
 	for (unsigned i = 0; i < b->nmem; i++)
 		printk("  memory: 0x%08lx-0x%08lx %s\n", b->mem[i].start,
 		       b->mem[i].end, b->mem[i].ram ? "ram" : "reserved");
-	if (plat == &xen_platform)
+	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_banner();
 	printk("  pages: %lu free of %lu (%lu KiB)\n", pages.free_pages,
 	       pages.total_pages, pages.total_pages * 4);
@@ -169,6 +170,8 @@ static void rootfs_start(const struct boot_info *b)
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
+	cpu_ops = b->cpu;
+	paging_ops = b->paging;
 	cpu_init();
 	plat->early_init(b);
 	mem_init(b, false);
@@ -179,7 +182,7 @@ noreturn void kern_start(struct boot_info *b)
 	vm_init();
 	trap_init();
 	plat->init();
-	if (plat == &xen_platform)
+	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_start();
 	else
 		pc_devices_start();

@@ -39,10 +39,11 @@ box_ensure() {
 #   RUN/serial.log  everything QEMU's serial line carried
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
-# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [rootfs=CPIO] [net=N]: add
-# a guest to RUN; CPIO a cpio archive, its ramdisk; with N (its number
-# among the guests on the network, 0..239) it gets a vif on the box's
-# bridge (tools/box/init: /atman/net, /atman/NAME/net).
+# box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [rootfs=CPIO] [net=N]
+# [type=TYPE]: add a guest to RUN; CPIO a cpio archive, its ramdisk; with N
+# (its number among the guests on the network, 0..239) it gets a vif on the
+# box's bridge (tools/box/init: /atman/net, /atman/NAME/net); TYPE the guest
+# type, pvh (default) or pv.
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
@@ -53,6 +54,7 @@ box_job_add() {
 		case "$kv" in
 		rootfs=*) cpio=${kv#*=} ;;
 		net=*) netn=${kv#*=} ;;
+		type=*) extra+=("$kv") ;;
 		esac
 	done
 	if [ -n "$cpio" ]; then
