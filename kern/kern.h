@@ -272,6 +272,7 @@ struct thread {
 	struct regs *uregs; /* the program's context in the current syscall */
 	/* Memory to give back once the thread has stopped running on it. */
 	uintptr_t own_stack_top; /* a THREAD_STACK stack */
+	uintptr_t kstack_top;	 /* its kernel stack (thread_kstacks), or 0 */
 	uintptr_t unmap_start;
 	size_t unmap_len;
 	/* Signals (signal.c): bit n-1 stands for signal n. */
@@ -352,6 +353,13 @@ void *thread_stack_get(void);
 void thread_stack_put(void *top);
 /* The current thread runs on such a stack: free it when the thread ends. */
 void thread_own_stack(void *top);
+/* A loaded Linux program's threads run the kernel on a stack of their
+ * own: Go's goroutine stacks are 2 KiB with a few hundred bytes promised
+ * below the stack pointer, and the kernel would run past their end. An
+ * atman-cc program's threads run it on theirs, below the red zone. */
+#define KSTACK_SIZE (32 * 1024)
+extern bool thread_kstacks;
+extern uintptr_t kstack_top; /* current's, for the entries (0: none) */
 /* A kernel thread: runs fn(arg) in kernel context (interrupts off, on a
  * KTHREAD_STACK stack of its own) and never returns from it. It does not
  * count as one of the program's threads. NULL when out of memory. */

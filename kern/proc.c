@@ -57,6 +57,7 @@ noreturn void proc_start(void)
 		phnum = im.phnum;
 		exec_stack = im.exec_stack;
 		vm_overcommit = true;
+		thread_kstacks = true;
 	}
 
 	struct thread *t = thread_new(); /* tid 1 */

@@ -77,8 +77,6 @@ static void unmap_pages(uintptr_t start, uintptr_t end)
 static int map_pages(uintptr_t start, uintptr_t end, int prot)
 {
 	uint64_t f = prot_flags(prot);
-	if (vm_overcommit)
-		prot |= VM_LAZY;
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		uintptr_t pa = 0;
 		if (!(prot & VM_LAZY) && !(pa = page_alloc()))
@@ -135,7 +133,7 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, int flags)
 	if (r)
 		return r;
 	int vp = to_vm_prot(prot);
-	if (flags & MAP_NORESERVE)
+	if (flags & MAP_NORESERVE || vm_overcommit)
 		vp |= VM_LAZY;
 	if (prot != PROT_NONE && map_pages(start, start + len, vp)) {
 		vmem_remove(&vm_space, start, start + len);
@@ -218,7 +216,7 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 
 	/* Protection of the grown part: that of the last old page. */
 	pte_t last = paging_get(old + old_len - PAGE_SIZE);
-	int prot = VM_READ;
+	int prot = VM_READ | (vm_overcommit ? VM_LAZY : 0);
 	if (last & PTE_W)
 		prot |= VM_WRITE;
 	if (last & (PTE_P | PTE_FRAME | PTE_LAZY) && !(last & paging_nx()))
@@ -304,7 +302,9 @@ uintptr_t vm_brk(uintptr_t want)
 		return brk_cur;
 	uintptr_t have = ALIGN_UP(brk_cur, PAGE_SIZE);
 	uintptr_t need = ALIGN_UP(want, PAGE_SIZE);
-	if (need > have && map_pages(have, need, VM_READ | VM_WRITE))
+	if (need > have &&
+	    map_pages(have, need,
+		      VM_READ | VM_WRITE | (vm_overcommit ? VM_LAZY : 0)))
 		return brk_cur;
 	if (need < have)
 		unmap_pages(need, have);
