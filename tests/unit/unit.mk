@@ -53,6 +53,6 @@ unit: $(UNIT_BINS)
 	if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed"; exit 1; fi; \
 	echo "unit: all $(words $(UNIT_BINS)) tests passed"
 
--include $(wildcard $(B)/unit/*/*.d $(B)/unit/tests/unit/*.d)
+-include $(wildcard $(B)/unit/*/*.d $(B)/unit/*/*/*.d $(B)/unit/tests/unit/*.d)
 
 .PHONY: unit
