@@ -64,7 +64,8 @@ int exec_load(const void *file, size_t size, struct elf_image *im)
 		return r;
 	const uint8_t *f = file;
 	uintptr_t file0 = (uintptr_t)file;
-	if (im->hi > ALIGN_DOWN(file0, PAGE_SIZE) || !in_ram(im->lo, im->hi)) {
+	if (im->lo < ALIGN_UP((uintptr_t)__atman_syms_end, PAGE_SIZE) ||
+	    im->hi > ALIGN_DOWN(file0, PAGE_SIZE) || !in_ram(im->lo, im->hi)) {
 		im->why = "the image does not leave room for it (made by "
 			  "another bin/atman?)";
 		return -ENOEXEC;
