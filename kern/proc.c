@@ -57,7 +57,9 @@ noreturn void proc_start(void)
 		phnum = im.phnum;
 		exec_stack = im.exec_stack;
 		vm_overcommit = true;
-		thread_kstacks = true;
+		/* PV's entries do not switch to one yet: its kernel code
+		 * stays on the thread's stack (docs/architecture.md). */
+		thread_kstacks = cpu_ops->kstacks;
 	}
 
 	struct thread *t = thread_new(); /* tid 1 */

@@ -89,18 +89,13 @@
 /*
  * From kernel mode on the entry stack, with a struct regs at %rsp for
  * program code the entry interrupted: copy it to that thread's stack
- * below the red zone, or to its kernel stack when it has one (a loaded
- * Linux program's; a fault there lands on this stack), and go on at
+ * below the red zone (a fault there lands on this stack), and go on at
  * \cont in user mode on that stack, events still masked.
  */
 .macro TO_USER_KERNEL cont
 	movq REGS_RSP(%rsp), %rdi
 	subq $(128 + REGS_SIZE), %rdi
-	cmpq $0, kstack_top(%rip)	/* or its kernel stack (thread.c) */
-	je 7f
-	movq kstack_top(%rip), %rdi
-	subq $REGS_SIZE, %rdi
-7:	andq $-16, %rdi
+	andq $-16, %rdi
 	movq %rdi, %rbx
 	movq %rsp, %rsi
 	movl $(REGS_SIZE / 8), %ecx
