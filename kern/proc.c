@@ -18,12 +18,14 @@ bool kquiet;
 void (*proc_before_main)(void);
 const struct platform *plat;
 
+int kexit_reason = SHUTDOWN_OFF;
+
 noreturn void kexit(int status)
 {
 	if (status)
 		printk("atman: exit status %d\n", status);
 	console_flush();
-	plat->shutdown(SHUTDOWN_OFF, status);
+	plat->shutdown(kexit_reason, status);
 }
 
 extern char __atman_image_start[];

@@ -127,7 +127,7 @@ void schedule(void)
 		next = runq_pop();
 		if (next)
 			break;
-		if (!timer_pending() && !device_waiters)
+		if (!timer_pending() && !device_waiters && !signal_awaited())
 			deadlock();
 		plat->idle();
 	}

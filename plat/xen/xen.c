@@ -75,10 +75,13 @@ static void xen_early_init(struct boot_info *b)
 
 static noreturn void xen_shutdown(int reason, int status)
 {
-	if (reason == SHUTDOWN_OFF && xen_exit_report)
+	if (reason != SHUTDOWN_CRASH && xen_exit_report)
 		xen_exit_report(status);
+	unsigned why = reason == SHUTDOWN_CRASH	   ? SHUTDOWN_crash
+		       : reason == SHUTDOWN_REBOOT ? SHUTDOWN_reboot
+						   : SHUTDOWN_poweroff;
 	for (;;)
-		sched_shutdown(reason ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+		sched_shutdown(why);
 }
 
 static void xen_init(void)
