@@ -73,6 +73,17 @@ noreturn void proc_start(void)
 	if (!sp)
 		panic("arguments do not fit on the stack");
 
+	/* The boot's cost, measured by the TSC from the entry's first
+	 * instruction (bench/boot reads this line). */
+	if (cmdline_opt(&kcmdline, "atman.boottime")) {
+		uint64_t ns = plat->tsc_ns(rdtsc() - boot_tsc);
+		printk("atman: boot: %lu.%03lu ms from the first instruction "
+		       "to "
+		       "the program's start\n",
+		       (unsigned long)(ns / 1000000),
+		       (unsigned long)(ns / 1000 % 1000));
+	}
+
 	struct regs r = {
 		.rip = eh->e_entry,
 		.cs = SEL_CODE,
