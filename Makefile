@@ -65,6 +65,7 @@ KSRCS := \
 	drivers/xen/xenbus.c \
 	drivers/xen/netfront.c \
 	drivers/xen/netfront_xs.c \
+	drivers/xen/control.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \

@@ -261,6 +261,10 @@ struct thread {
 	 * keeps only what the C ABI preserves across a call. */
 	bool in_call;
 	bool kthread; /* the kernel's own (kthread_start), not the program's */
+	/* A kernel thread whose waits keep nothing alive (wait.c, timer.c):
+	 * with only such sleepers besides the program's, a program whose
+	 * threads all block is deadlocked (sched.c). */
+	bool background;
 	bool fpu_light; /* switched out with only mxcsr and fcw saved */
 	uint32_t mxcsr;
 	uint16_t fcw;
@@ -427,6 +431,12 @@ extern struct ksigaction sigactions[NSIGNALS + 1];
  * interrupt handlers included. A signal whose action is to end the
  * program ends it here. 0 or -errno. */
 int signal_send(int tid, const struct ksiginfo *info);
+/* Something outside the program may send it SIGTERM (a driver sets it:
+ * drivers/xen/control.c). Then a program that catches SIGTERM or waits
+ * for it, all of whose threads block, is waiting, not deadlocked:
+ * signal_awaited says so (sched.c asks before its deadlock report). */
+extern bool signal_external;
+bool signal_awaited(void);
 /* A deliverable signal for t: pending and not blocked (0: none). */
 int signal_next(const struct thread *t);
 bool signal_pending(void); /* for the current thread */
@@ -694,18 +704,20 @@ struct platform {
 	void (*init)(void);
 	void (*banner)(void); /* its lines of the boot banner */
 	uint64_t (*monotonic_ns)(void);
+	uint64_t (*tsc_ns)(uint64_t ticks); /* a TSC interval in ns */
 	uint64_t (*wallclock_ns)(void); /* since the epoch */
 	/* Interrupt at (or soon after) this monotonic time; 0 cancels. */
 	void (*timer_set)(uint64_t deadline_ns);
 	/* Nothing to run: wait for the next event (interrupts off on entry
 	 * and exit) and let its handlers run. */
 	void (*idle)(void);
-	/* reason: SHUTDOWN_OFF or SHUTDOWN_CRASH; status: the program's
-	 * exit status, which the platform reports if it can. */
+	/* reason: SHUTDOWN_OFF, SHUTDOWN_REBOOT or SHUTDOWN_CRASH; status:
+	 * the program's exit status, which the platform reports if it can. */
 	noreturn void (*shutdown)(int reason, int status);
 };
-#define SHUTDOWN_OFF   0
-#define SHUTDOWN_CRASH 1
+#define SHUTDOWN_OFF	0
+#define SHUTDOWN_CRASH	1
+#define SHUTDOWN_REBOOT 2 /* as SHUTDOWN_OFF, then the platform restarts */
 extern const struct platform *plat;
 
 /* boot: the one neutral description every boot entry fills (start/pvh.c,
@@ -751,6 +763,9 @@ extern bool kquiet;
  * program's _start (the network's DHCP); NULL: nothing. */
 extern void (*proc_before_main)(void);
 noreturn void proc_start(void);
+/* End the program with status; the platform shuts down for
+ * kexit_reason (SHUTDOWN_OFF, or SHUTDOWN_REBOOT if one was asked). */
 noreturn void kexit(int status);
+extern int kexit_reason;
 
 #endif

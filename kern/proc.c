@@ -17,12 +17,14 @@ bool kquiet;
 void (*proc_before_main)(void);
 const struct platform *plat;
 
+int kexit_reason = SHUTDOWN_OFF;
+
 noreturn void kexit(int status)
 {
 	if (status)
 		printk("atman: exit status %d\n", status);
 	console_flush();
-	plat->shutdown(SHUTDOWN_OFF, status);
+	plat->shutdown(kexit_reason, status);
 }
 
 extern char __atman_image_start[];
@@ -106,6 +108,17 @@ noreturn void proc_start(void)
 		kcmdline.env, kcmdline.nenv, aux, ARRAY_SIZE(aux), rnd);
 	if (!sp)
 		panic("arguments do not fit on the stack");
+
+	/* The boot's cost, measured by the TSC from the entry's first
+	 * instruction (bench/boot reads this line). */
+	if (cmdline_opt(&kcmdline, "atman.boottime")) {
+		uint64_t ns = plat->tsc_ns(rdtsc() - boot_tsc);
+		printk("atman: boot: %lu.%03lu ms from the first instruction "
+		       "to "
+		       "the program's start\n",
+		       (unsigned long)(ns / 1000000),
+		       (unsigned long)(ns / 1000 % 1000));
+	}
 
 	struct regs r = {
 		.rip = entry,

@@ -128,7 +128,7 @@ void schedule(void)
 		next = runq_pop();
 		if (next)
 			break;
-		if (!timer_pending() && !device_waiters)
+		if (!timer_pending() && !device_waiters && !signal_awaited())
 			deadlock();
 		plat->idle();
 	}

@@ -96,15 +96,18 @@ static void mem_init(const struct boot_info *b, bool high)
 	}
 }
 
+static bool xenstore_up;
+
 /* The Xen devices every guest has: the PV console, then xenstore (which
  * carries the exit status out). */
 static void xen_devices_start(void)
 {
 	if (xencons_init() == 0)
 		console_register(&xencons_ops);
-	if (xs_init() == 0)
+	if (xs_init() == 0) {
 		xen_exit_report = xs_exit_report;
-	else
+		xenstore_up = true;
+	} else
 		printk("atman: no xenstore: exit status goes to the console "
 		       "only\n");
 	/* The grant table the PV frontends share. */
@@ -113,6 +116,15 @@ static void xen_devices_start(void)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
 	else
 		netfront_probe(); /* every vif: an interface for net_boot */
+}
+
+/* In the first thread, before the program's _start: what needs threads
+ * (the shutdown watch's, the network's DHCP). */
+static void before_main(void)
+{
+	if (xenstore_up)
+		control_start();
+	net_boot();
 }
 
 static void xen_devices_banner(void)
@@ -203,11 +215,13 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = net_config.error;
 		bad = -1;
 	}
+	if (!bad && (kcmdline.error = control_configure(&kcmdline)))
+		bad = -1;
 	if (bad) {
 		printk("atman: bad command line: %s\n", kcmdline.error);
 		kexit(2);
 	}
-	proc_before_main = net_boot;
+	proc_before_main = before_main;
 	random_init();
 	vfs_init();
 	rootfs_start(b);

@@ -79,6 +79,8 @@ static inline uint64_t rdtsc(void)
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
 }
+/* The TSC at the first instruction of the boot (boot.S, pvboot.S). */
+extern uint64_t boot_tsc;
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;

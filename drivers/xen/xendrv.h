@@ -253,4 +253,9 @@ void netfront_event(evtchn_port_t port, void *data);
  * netdev once connected */
 void netfront_probe(void);
 
+/* control.c: shutdown requests from the toolstack (control/shutdown) as
+ * SIGTERM for the program; atman.stop_timeout its grace period */
+const char *control_configure(const struct cmdline *c); /* NULL: fine */
+int control_start(void); /* in the first thread, before main */
+
 #endif

@@ -75,10 +75,13 @@ static void xen_early_init(struct boot_info *b)
 
 static noreturn void xen_shutdown(int reason, int status)
 {
-	if (reason == SHUTDOWN_OFF && xen_exit_report)
+	if (reason != SHUTDOWN_CRASH && xen_exit_report)
 		xen_exit_report(status);
+	unsigned why = reason == SHUTDOWN_CRASH	   ? SHUTDOWN_crash
+		       : reason == SHUTDOWN_REBOOT ? SHUTDOWN_reboot
+						   : SHUTDOWN_poweroff;
 	for (;;)
-		sched_shutdown(reason ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+		sched_shutdown(why);
 }
 
 static void xen_init(void)
@@ -141,6 +144,7 @@ const struct platform xen_platform = {
 	.init = xen_init,
 	.banner = xen_banner,
 	.monotonic_ns = xen_monotonic_ns,
+	.tsc_ns = xen_tsc_ns,
 	.wallclock_ns = xen_wallclock_ns,
 	.timer_set = xen_timer_set,
 	.idle = evtchn_idle,
@@ -153,6 +157,7 @@ const struct platform xenpv_platform = {
 	.init = xenpv_init,
 	.banner = xen_banner,
 	.monotonic_ns = xen_monotonic_ns,
+	.tsc_ns = xen_tsc_ns,
 	.wallclock_ns = xen_wallclock_ns,
 	.timer_set = xen_timer_set,
 	.idle = evtchn_idle,
