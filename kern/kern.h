@@ -660,7 +660,7 @@ struct platform {
 	void (*banner)(void); /* its lines of the boot banner */
 	uint64_t (*monotonic_ns)(void);
 	uint64_t (*tsc_ns)(uint64_t ticks); /* a TSC interval in ns */
-	uint64_t (*wallclock_ns)(void); /* since the epoch */
+	uint64_t (*wallclock_ns)(void);	    /* since the epoch */
 	/* Interrupt at (or soon after) this monotonic time; 0 cancels. */
 	void (*timer_set)(uint64_t deadline_ns);
 	/* Nothing to run: wait for the next event (interrupts off on entry
