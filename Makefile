@@ -59,6 +59,8 @@ KSRCS := \
 	drivers/xen/xenbus.c \
 	drivers/xen/netfront.c \
 	drivers/xen/netfront_xs.c \
+	drivers/xen/blkfront.c \
+	drivers/xen/blkfront_xs.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -78,6 +80,7 @@ KSRCS := \
 	kern/futex.c \
 	kern/proc.c \
 	kern/netdev.c \
+	kern/blkdev.c \
 	kern/signal.c \
 	kern/ptimer.c \
 	kern/signalfd.c \
@@ -95,6 +98,7 @@ KSRCS := \
 	fs/rootfs.c \
 	fs/synth.c \
 	fs/dev.c \
+	fs/blkfile.c \
 	fs/procfs.c \
 	runtime/chan.c \
 	runtime/go.c \

@@ -70,6 +70,9 @@ struct fs {
 	struct inode *root;
 	/* statfs: blocks (of 4 KiB) in all and free */
 	void (*space)(struct fs *fs, uint64_t *total, uint64_t *avail);
+	/* sync, syncfs, and at exit: everything to stable storage. NULL:
+	 * nothing to write back (memory). */
+	int (*sync)(struct fs *fs);
 	void *priv;
 };
 
@@ -126,6 +129,9 @@ int vfs_mount(const char *path, struct fs *fs);
 int vfs_chdir(struct inode *dir);
 long vfs_getcwd(char *buf, size_t n);
 int vfs_mkdir_p(const char *path, unsigned mode); /* for setup code */
+/* Every mounted file system's sync, then every block device's flush;
+ * the first error. */
+int vfs_sync(void);
 
 /* vfs_file.c: open files of the tree as a file kind */
 struct file *vfs_file_open(struct inode *ino, unsigned flags);
@@ -195,6 +201,8 @@ int cpio_unpack(const void *buf, size_t len);
 /* dev.c: /dev; procfs.c: /proc and the /etc defaults. Both after the
  * root's archive is unpacked: a file the user's root has wins. */
 void dev_init(void);
+/* blkfile.c: /dev/xvdX for every block device (dev_init calls it) */
+void blkfile_init(void);
 void procfs_init(void);
 /* A read-only file kind over a filled buffer (synth.c), for /proc. */
 int synth_open_buf(struct synth_buf *b, unsigned flags, struct file **out);

@@ -254,6 +254,19 @@ int vfs_mount(const char *path, struct fs *fs)
 	return -ENOMEM;
 }
 
+int vfs_sync(void)
+{
+	int err = 0, r;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].fs && mounts[i].fs->sync &&
+		    (r = mounts[i].fs->sync(mounts[i].fs)) && !err)
+			err = r;
+	for (struct blkdev *d = blkdev_first(); d; d = d->next)
+		if ((r = d->ops->flush(d)) && !err)
+			err = r;
+	return err;
+}
+
 int vfs_chdir(struct inode *dir)
 {
 	if (!inode_isdir(dir))

@@ -490,6 +490,38 @@ struct netdev {
 };
 void netdev_register(struct netdev *d);
 struct netdev *netdev_first(void); /* then ->next */
+/*
+ * blkdev.c: block devices, as the file systems see them. A driver
+ * (blkfront) registers one once it is connected. Transfers are whole
+ * sectors between kernel memory and the device, and sleep until done;
+ * a device that fails says -EIO (and the driver says why on the
+ * console), never hangs.
+ */
+struct blkdev;
+struct blkdev_ops {
+	/* len bytes between buf and the device at byte offset off, both
+	 * multiples of sector_size, inside the device: 0, -EIO (the
+	 * device failed: a console line says why), -EROFS (a write to a
+	 * read-only device), -EINVAL (misaligned, out of range). */
+	int (*rw)(struct blkdev *d, bool write, uint64_t off, void *buf,
+		  size_t len);
+	/* Everything written before is on stable storage: 0 or -EIO. */
+	int (*flush)(struct blkdev *d);
+};
+struct blkdev {
+	char name[8];	      /* "xvda" */
+	uint64_t size;	      /* bytes */
+	unsigned sector_size; /* 512 .. 4096, a power of two */
+	bool readonly;
+	unsigned major, minor; /* st_rdev */
+	const struct blkdev_ops *ops;
+	void *priv; /* the driver's */
+	struct blkdev *next;
+};
+void blkdev_register(struct blkdev *d);
+struct blkdev *blkdev_first(void); /* then ->next */
+struct blkdev *blkdev_find(const char *name);
+
 /* uio.c: the program's buffers of one read or write (an iovec array, or
  * one buffer), consumed as a file kind copies. Each piece is checked
  * against the page tables when it is reached, so a buffer the program
@@ -543,6 +575,9 @@ struct file_ops {
 	long (*seek)(struct file *f, int64_t off, int whence);
 	/* fstat. NULL: only st_mode, from mode below. */
 	int (*stat)(struct file *f, struct stat *st);
+	/* fsync: what was written is on stable storage. NULL: nothing to
+	 * write back (memory), 0. */
+	int (*fsync)(struct file *f);
 	/* Sockets (issue 8) are one more kind and call file_wake when lwIP
 	 * reports events. */
 	unsigned mode; /* S_IFIFO, S_IFCHR, ... for fstat */
@@ -572,6 +607,7 @@ long file_pread(struct file *f, struct uio *u, uint64_t off);
 long file_pwrite(struct file *f, struct uio *u, uint64_t off);
 long file_seek(struct file *f, int64_t off, int whence);
 int file_stat(struct file *f, struct stat *st);
+int file_fsync(struct file *f);
 long file_setfl(struct file *f, unsigned flags); /* O_NONBLOCK, O_APPEND */
 void fd_init(void);				 /* fds 0-2: the console */
 struct file *fd_file(int fd);			 /* a reference, or NULL */

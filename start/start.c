@@ -110,8 +110,10 @@ static void xen_devices_start(void)
 	int r = gnttab_init();
 	if (r)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
-	else
+	else {
 		netfront_probe(); /* every vif: an interface for net_boot */
+		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
+	}
 }
 
 static void xen_devices_banner(void)

@@ -488,18 +488,20 @@ long sys_fallocate(int fd, int mode, long off, long len)
 	return r;
 }
 
-/* Memory file systems have nothing to write back. */
+/* Memory file systems have nothing to write back; disks do. */
 long sys_fsync(int fd)
 {
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
+	long r = file_fsync(f);
 	file_put(f);
-	return 0;
+	return r;
 }
 
 long sys_sync(void)
 {
+	vfs_sync();
 	return 0;
 }
 
