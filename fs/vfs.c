@@ -47,7 +47,7 @@ struct inode *inode_get(struct inode *ino)
 void inode_put(struct inode *ino)
 {
 	kassert(ino->refs > 0);
-	if (--ino->refs || ino->nlink)
+	if (--ino->refs || (ino->nlink && !ino->fs->evict_unused))
 		return;
 	if (ino->ops && ino->ops->evict)
 		ino->ops->evict(ino);

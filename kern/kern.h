@@ -734,6 +734,9 @@ extern bool kquiet;
 /* What the start code wants done in the first thread before the
  * program's _start (the network's DHCP); NULL: nothing. */
 extern void (*proc_before_main)(void);
+/* What the start code wants done at exit, where it may still sleep (the
+ * disks' unmount); NULL: nothing. */
+extern void (*proc_before_exit)(void);
 noreturn void proc_start(void);
 noreturn void kexit(int status);
 

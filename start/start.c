@@ -168,6 +168,14 @@ static void rootfs_start(const struct boot_info *b)
 		}
 }
 
+/* In the first thread, before the program: the network (DHCP), then
+ * the disks' mounts (their I/O sleeps). */
+static void before_main(void)
+{
+	net_boot();
+	mounts_boot(&kcmdline);
+}
+
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
@@ -206,7 +214,8 @@ noreturn void kern_start(struct boot_info *b)
 		printk("atman: bad command line: %s\n", kcmdline.error);
 		kexit(2);
 	}
-	proc_before_main = net_boot;
+	proc_before_main = before_main;
+	proc_before_exit = mounts_exit;
 	random_init();
 	vfs_init();
 	rootfs_start(b);

@@ -560,7 +560,7 @@ static long setattr(struct inode *i, int mode, long uid, long gid)
 	if (gid != -1)
 		i->gid = gid;
 	inode_touch(i, false);
-	return 0;
+	return i->ops->setattr ? i->ops->setattr(i) : 0;
 }
 
 long sys_fchmodat(int dirfd, const char *path, unsigned mode)
@@ -663,6 +663,8 @@ long sys_utimensat(int dirfd, const char *path, const struct timespec *ts,
 		i->atime = a;
 		i->mtime = m;
 		inode_touch(i, false);
+		if (i->ops->setattr)
+			r = i->ops->setattr(i);
 	}
 	inode_put(i);
 	return r;
