@@ -843,6 +843,10 @@ int ext_mount(struct blkdev *dev, bool ro, struct fs **out)
 	}
 	if ((r = ext_errno(ext2fs_read_bitmaps(x->e2))))
 		goto close;
+	if (!(sb->s_state & EXT2_VALID_FS))
+		printk("atman: ext: %s: was not cleanly unmounted (e2fsck -fy "
+		       "it on the host if in doubt)\n",
+		       dev->name);
 	if (!x->ro) {
 		if (ext2fs_has_feature_journal(sb))
 			printk("atman: ext: %s: writes are not journaled (the "
@@ -863,6 +867,7 @@ int ext_mount(struct blkdev *dev, bool ro, struct fs **out)
 			     .space = ext_space,
 			     .sync = ext_sync,
 			     .evict_unused = true,
+			     .readonly = x->ro,
 			     .priv = x };
 	ext_unlock(x);
 	r = iget(x, EXT2_ROOT_INO, &x->fs.root);
@@ -898,7 +903,7 @@ int ext_unmount(struct fs *fs)
 		int f = x->dev->ops->flush(x->dev);
 		r = r ? r : f;
 	}
-	x->ro = true; /* nothing more to write */
+	x->ro = fs->readonly = true; /* nothing more to write */
 	ext_unlock(x);
 	return r;
 }

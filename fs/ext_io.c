@@ -4,7 +4,7 @@
  * through the device in one call each way; a write-through cache of
  * CACHE_SLOTS blocks (direct-mapped by block number) saves reading the
  * inode tables, bitmaps and directories libext2fs reads again and
- * again. Written is on the device when the call returns; flush asks the
+ * again, and a miss reads the READ_AHEAD blocks around it at once. Written is on the device when the call returns; flush asks the
  * device to make it stable.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include "ext.h"
 
 #define CACHE_SLOTS 256
+#define READ_AHEAD  32 /* blocks read at a miss (<= CACHE_SLOTS) */
 #define IO_MAGIC    EXT2_ET_MAGIC_IO_CHANNEL
 
 struct slot {
@@ -114,6 +115,48 @@ static errcode_t io_err(io_channel io, int r)
 	return r == -EROFS ? EXT2_ET_RO_FILSYS : r ? EIO : 0;
 }
 
+static void keep(io_channel io, unsigned long long blk, const void *data)
+{
+	struct chan *c = io->private_data;
+	struct slot *s = slot_of(c, blk);
+	if (c->cached_size != (unsigned)io->block_size) {
+		cache_drop(c);
+		c->cached_size = io->block_size;
+	}
+	if (!s->data)
+		s->data = malloc(io->block_size);
+	if (s->data) {
+		memcpy(s->data, data, io->block_size);
+		s->blk = blk;
+		s->valid = true;
+	}
+}
+
+/* A single block missed: read the READ_AHEAD-block window around it in
+ * one transfer and keep every block of it (libext2fs reads files,
+ * directories and tables block by block, mostly in order). 0, or -errno
+ * if the window could not be read (then only the block is). */
+static int read_ahead(io_channel io, unsigned long long blk)
+{
+	struct chan *c = io->private_data;
+	uint64_t bs = io->block_size;
+	unsigned long long first = blk - blk % READ_AHEAD;
+	uint64_t end =
+		MIN((first + READ_AHEAD) * bs, ALIGN_DOWN(c->dev->size, bs));
+	if (end <= first * bs)
+		return -EINVAL;
+	size_t len = end - first * bs;
+	char *buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	int r = c->dev->ops->rw(c->dev, false, first * bs, buf, len);
+	if (!r)
+		for (size_t k = 0; k < len / bs; k++)
+			keep(io, first + k, buf + k * bs);
+	free(buf);
+	return r;
+}
+
 static errcode_t io_read64(io_channel io, unsigned long long blk, int count,
 			   void *data)
 {
@@ -133,23 +176,18 @@ static errcode_t io_read64(io_channel io, unsigned long long blk, int count,
 		}
 	}
 	c->misses++;
+	if (count == 1 && !read_ahead(io, blk)) {
+		struct slot *s = slot_of(c, blk);
+		if (s->valid && s->blk == blk) {
+			memcpy(data, s->data, len);
+			return 0;
+		}
+	}
 	int r = c->dev->ops->rw(c->dev, false, off, data, len);
 	if (r)
 		return io_err(io, r);
-	if (count == 1) { /* keep it */
-		struct slot *s = slot_of(c, blk);
-		if (c->cached_size != (unsigned)io->block_size) {
-			cache_drop(c);
-			c->cached_size = io->block_size;
-		}
-		if (!s->data)
-			s->data = malloc(io->block_size);
-		if (s->data) {
-			memcpy(s->data, data, len);
-			s->blk = blk;
-			s->valid = true;
-		}
-	}
+	if (count == 1)
+		keep(io, blk, data);
 	return 0;
 }
 

@@ -82,6 +82,7 @@ struct fs {
 	/* Evict an inode when its last reference goes, links or not: the
 	 * disk keeps it (ext); false: memory is all there is (ramfs). */
 	bool evict_unused;
+	bool readonly; /* opens for writing: EROFS */
 	void *priv;
 };
 

@@ -62,7 +62,7 @@ void blkfront_rings_init(struct blkfront *b, void *ring_page)
 		b->free_page[b->nfree_page++] = (uint16_t)i;
 }
 
-void blkfront_poll(struct blkfront *b)
+bool blkfront_poll(struct blkfront *b)
 {
 	bool any = false;
 	for (;;) {
@@ -74,7 +74,7 @@ void blkfront_poll(struct blkfront *b)
 		RING_IDX cons = b->ring.rsp_cons;
 		if (prod - cons > BLK_RING_SIZE) {
 			blk_broken(b, "producer index out of range");
-			return;
+			return true;
 		}
 		for (; cons != prod; cons++) {
 			blkif_response_t rsp;
@@ -85,7 +85,7 @@ void blkfront_poll(struct blkfront *b)
 			    rsp.operation != r->op) {
 				b->ring.rsp_cons = cons + 1;
 				blk_broken(b, "response for no request");
-				return;
+				return true;
 			}
 			r->done = true;
 			r->status = rsp.status == BLKIF_RSP_OKAY ? 0
@@ -102,6 +102,7 @@ void blkfront_poll(struct blkfront *b)
 	}
 	if (any)
 		wake_all(&b->wq);
+	return any;
 }
 
 void blkfront_event(evtchn_port_t port, void *data)
@@ -177,10 +178,14 @@ static int reap(struct blkfront *b, unsigned id, char *data, size_t n)
 	return st;
 }
 
-/* Wait for news once, bounded by deadline; false if it passed. */
+/* Wait for news once, bounded by deadline; false if it passed. Answers
+ * the poll takes are news: the caller looks before anyone sleeps (else
+ * an answer taken here would wait for the next interrupt, or the
+ * deadline). */
 static bool blk_wait(struct blkfront *b, uint64_t deadline)
 {
-	blkfront_poll(b);
+	if (blkfront_poll(b))
+		return true;
 	if (now_ns() >= deadline) {
 		blk_broken(b, "no answer in 30 s");
 		return false;

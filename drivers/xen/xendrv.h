@@ -295,7 +295,9 @@ struct blkfront {
 extern const struct blkdev_ops blkfront_ops;
 /* The ring on ring_page, the pool's pages and grants already in b. */
 void blkfront_rings_init(struct blkfront *b, void *ring_page);
-void blkfront_poll(struct blkfront *b); /* take answers; any context */
+/* Take the answers there are; any context. True if it took one (or the
+ * device broke): a waiter looks again before it sleeps. */
+bool blkfront_poll(struct blkfront *b);
 void blkfront_event(evtchn_port_t port, void *data);
 
 /* blkfront_xs.c: the handshake; every device/vbd/<id> registered as a

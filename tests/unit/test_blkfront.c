@@ -40,7 +40,18 @@ static uint8_t disk[DISK_SIZE];
 static int notifies, fails, waits;
 static char last_why[128];
 
-enum mode { GOOD, REVERSE, ERROR_AT, BAD_ID, TWICE, WRONG_OP, JUMP, SILENT };
+enum mode {
+	GOOD,
+	REVERSE,
+	ERROR_AT,
+	BAD_ID,
+	TWICE,
+	WRONG_OP,
+	JUMP,
+	SILENT,
+	EAGER /* answers at once, before anyone waits; a sleep sleeps on */
+};
+static void backend(void);
 static enum mode mode;
 static uint64_t error_sector; /* ERROR_AT: the request that starts here */
 static int ops_seen[8];
@@ -49,6 +60,8 @@ static void fake_notify(struct blkfront *b)
 {
 	(void)b;
 	notifies++;
+	if (mode == EAGER)
+		backend();
 }
 static void fake_fail(struct blkfront *b, const char *why)
 {
@@ -99,15 +112,27 @@ bool wait_device(struct waitq *q, uint64_t deadline)
 	(void)q;
 	waits++;
 	CHECK(waits < 10000); /* a hang would spin here */
-	if (mode == SILENT) {
+	if (mode == SILENT || mode == EAGER) {
+		/* Nothing more is coming: whoever sleeps now sleeps until
+		 * the deadline. */
 		clock_ns = deadline;
 		return false;
 	}
+	backend();
+	return true;
+}
+
+static void backend(void)
+{
 	blkif_request_t reqs[BLK_RING_SIZE];
 	unsigned n = 0;
-	RING_IDX prod = back.sring->req_prod;
-	while (back.req_cons != prod)
-		RING_COPY_REQUEST(&back, back.req_cons++, &reqs[n++]);
+	int more = 1;
+	while (more) { /* as blkback: look again after asking to be told */
+		RING_IDX prod = back.sring->req_prod;
+		while (back.req_cons != prod && n < BLK_RING_SIZE)
+			RING_COPY_REQUEST(&back, back.req_cons++, &reqs[n++]);
+		RING_FINAL_CHECK_FOR_REQUESTS(&back, more);
+	}
 	for (unsigned k = 0; k < n; k++) {
 		blkif_request_t *q = &reqs[mode == REVERSE ? n - 1 - k : k];
 		int16_t st = serve(q);
@@ -123,7 +148,6 @@ bool wait_device(struct waitq *q, uint64_t deadline)
 	RING_PUSH_RESPONSES(&back);
 	if (mode == JUMP)
 		back.sring->rsp_prod += 1000;
-	return true;
 }
 
 static void setup(enum mode m)
@@ -203,6 +227,21 @@ static void out_of_order_answers(void)
 	CHECK_EQ(rw(true, 0, buf, 200 * 1024), 0);
 	CHECK_EQ(rw(false, 0, back_buf, 200 * 1024), 0);
 	CHECK(!memcmp(back_buf, buf, 200 * 1024));
+	CHECK(all_free());
+}
+
+/* Answers already in the ring when the caller comes to wait (taken by
+ * its own poll): it must not sleep for an interrupt that has come and
+ * gone. */
+static void answers_before_the_wait(void)
+{
+	setup(EAGER);
+	fill(buf, 100 * 1024, 5);
+	CHECK_EQ(rw(true, 0, buf, 100 * 1024), 0);
+	CHECK_EQ(rw(false, 0, back_buf, 100 * 1024), 0);
+	CHECK(!memcmp(back_buf, buf, 100 * 1024));
+	CHECK_EQ(waits, 0);
+	CHECK(!bf->broken);
 	CHECK(all_free());
 }
 
@@ -305,6 +344,7 @@ int main(int argc, char **argv)
 	test_init("blkfront", argc, argv);
 	RUN(roundtrip_many_requests);
 	RUN(out_of_order_answers);
+	RUN(answers_before_the_wait);
 	RUN(ring_wraps);
 	RUN(error_status_fails_the_call_only);
 	RUN(answer_for_no_request);
