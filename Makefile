@@ -39,7 +39,9 @@ $(patsubst %.c,$(B)/k/%.o,$(HOT)): KOPT := -O2
 # One folder a layer (docs/architecture.md, "Layers").
 KSRCS := \
 	arch/$(ARCH)/boot.S \
+	arch/$(ARCH)/pvboot.S \
 	arch/$(ARCH)/entry.S \
+	arch/$(ARCH)/pventry.S \
 	arch/$(ARCH)/switch.S \
 	arch/$(ARCH)/cpu.c \
 	arch/$(ARCH)/paging.c \
@@ -51,6 +53,10 @@ KSRCS := \
 	plat/xen/evtchn.c \
 	plat/xen/time.c \
 	plat/xen/gnttab.c \
+	plat/xen/xenpv.c \
+	plat/xen/pvcpu.c \
+	plat/xen/pvmmu.c \
+	plat/xen/p2m.c \
 	drivers/xen/xencons.c \
 	drivers/xen/xs.c \
 	drivers/xen/xs_watch.c \
@@ -61,6 +67,7 @@ KSRCS := \
 	drivers/xen/netfront_xs.c \
 	drivers/xen/blkfront.c \
 	drivers/xen/blkfront_xs.c \
+	drivers/xen/control.c \
 	kern/string.c \
 	kern/printk.c \
 	kern/console.c \
@@ -119,6 +126,7 @@ KSRCS := \
 	sys/sys_timer.c \
 	sys/sys_net.c \
 	start/pvh.c \
+	start/pv.c \
 	start/start.c
 
 .DEFAULT_GOAL := all
@@ -131,6 +139,7 @@ NSRCS := \
 	net/stream.c \
 	net/dgram.c \
 	net/netif.c \
+	net/tcpwait.c \
 	net/etc.c
 
 KOBJS := $(patsubst %,$(B)/k/%.o,$(basename $(KSRCS) $(NSRCS))) $(B)/k/sysnames.o

@@ -224,6 +224,10 @@ struct thread {
 	 * keeps only what the C ABI preserves across a call. */
 	bool in_call;
 	bool kthread; /* the kernel's own (kthread_start), not the program's */
+	/* A kernel thread whose waits keep nothing alive (wait.c, timer.c):
+	 * with only such sleepers besides the program's, a program whose
+	 * threads all block is deadlocked (sched.c). */
+	bool background;
 	bool fpu_light; /* switched out with only mxcsr and fcw saved */
 	uint32_t mxcsr;
 	uint16_t fcw;
@@ -382,6 +386,12 @@ extern struct ksigaction sigactions[NSIGNALS + 1];
  * interrupt handlers included. A signal whose action is to end the
  * program ends it here. 0 or -errno. */
 int signal_send(int tid, const struct ksiginfo *info);
+/* Something outside the program may send it SIGTERM (a driver sets it:
+ * drivers/xen/control.c). Then a program that catches SIGTERM or waits
+ * for it, all of whose threads block, is waiting, not deadlocked:
+ * signal_awaited says so (sched.c asks before its deadlock report). */
+extern bool signal_external;
+bool signal_awaited(void);
 /* A deliverable signal for t: pending and not blocked (0: none). */
 int signal_next(const struct thread *t);
 bool signal_pending(void); /* for the current thread */
@@ -691,16 +701,17 @@ struct platform {
 	/* Nothing to run: wait for the next event (interrupts off on entry
 	 * and exit) and let its handlers run. */
 	void (*idle)(void);
-	/* reason: SHUTDOWN_OFF or SHUTDOWN_CRASH; status: the program's
-	 * exit status, which the platform reports if it can. */
+	/* reason: SHUTDOWN_OFF, SHUTDOWN_REBOOT or SHUTDOWN_CRASH; status:
+	 * the program's exit status, which the platform reports if it can. */
 	noreturn void (*shutdown)(int reason, int status);
 };
-#define SHUTDOWN_OFF   0
-#define SHUTDOWN_CRASH 1
+#define SHUTDOWN_OFF	0
+#define SHUTDOWN_CRASH	1
+#define SHUTDOWN_REBOOT 2 /* as SHUTDOWN_OFF, then the platform restarts */
 extern const struct platform *plat;
 
-/* boot: the one neutral description every boot entry fills (start/pvh.c;
- * a classic PV entry later) before it calls kern_start */
+/* boot: the one neutral description every boot entry fills (start/pvh.c,
+ * start/pv.c) before it calls kern_start */
 #define BOOT_MEM_MAX 64
 #define BOOT_MOD_MAX 8
 struct boot_mem {
@@ -710,8 +721,14 @@ struct boot_mem {
 struct boot_module {
 	uint64_t start, len; /* physical */
 };
+struct cpu_ops;
+struct paging_ops;
 struct boot_info {
 	const struct platform *plat;
+	/* How the CPU layer runs (arch.h): on the bare CPU, or as a Xen
+	 * PV guest under Xen. */
+	const struct cpu_ops *cpu;
+	const struct paging_ops *paging;
 	char cmdline[CMDLINE_MAX + 1];
 	size_t cmdline_len; /* as given, before truncation */
 	unsigned nmem;
@@ -738,6 +755,9 @@ extern void (*proc_before_main)(void);
  * disks' unmount); NULL: nothing. */
 extern void (*proc_before_exit)(void);
 noreturn void proc_start(void);
+/* End the program with status; the platform shuts down for
+ * kexit_reason (SHUTDOWN_OFF, or SHUTDOWN_REBOOT if one was asked). */
 noreturn void kexit(int status);
+extern int kexit_reason;
 
 #endif

@@ -19,6 +19,7 @@ void (*proc_before_main)(void);
 const struct platform *plat;
 
 void (*proc_before_exit)(void);
+int kexit_reason = SHUTDOWN_OFF;
 
 noreturn void kexit(int status)
 {
@@ -30,7 +31,7 @@ noreturn void kexit(int status)
 	if (status)
 		printk("atman: exit status %d\n", status);
 	console_flush();
-	plat->shutdown(SHUTDOWN_OFF, status);
+	plat->shutdown(kexit_reason, status);
 }
 
 extern char __atman_image_start[];

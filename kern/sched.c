@@ -127,7 +127,7 @@ void schedule(void)
 		next = runq_pop();
 		if (next)
 			break;
-		if (!timer_pending() && !device_waiters)
+		if (!timer_pending() && !device_waiters && !signal_awaited())
 			deadlock();
 		plat->idle();
 	}
@@ -211,13 +211,20 @@ void sched_wake(struct thread *t)
 
 struct irq_lock big_lock = IRQ_LOCK_INIT("big_lock");
 
+/*
+ * From the program, big_lock is taken the CPU layer's way (call_enter):
+ * interrupts off, as irq_lock would, and whatever else the CPU flavour
+ * needs to run kernel code (nothing, today: see arch.h). Inside the
+ * kernel already (cpu_in_kernel: the flag cannot change under us, an
+ * interrupt of program code puts it back as it found it), this is a
+ * plain nested irq_lock.
+ */
 unsigned long kern_enter(void)
 {
-	unsigned long flags = irq_lock(&big_lock);
 	if (cpu_in_kernel)
-		flags |= KERN_NESTED;
-	else
-		current->in_call = true;
+		return irq_lock(&big_lock) | KERN_NESTED;
+	unsigned long flags = cpu_ops->call_enter();
+	current->in_call = true;
 	cpu_in_kernel = 1;
 	return flags;
 }
@@ -225,10 +232,10 @@ unsigned long kern_enter(void)
 void kern_leave(unsigned long flags)
 {
 	if (flags & KERN_NESTED)
-		return;
+		return; /* interrupts were off: they stay off */
 	if (need_resched)
 		schedule();
 	current->in_call = false;
 	cpu_in_kernel = 0;
-	irq_unlock(&big_lock, flags);
+	cpu_ops->call_leave(flags);
 }

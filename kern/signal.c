@@ -18,6 +18,7 @@
 #include "arch.h"
 
 struct ksigaction sigactions[NSIGNALS + 1];
+bool signal_external;
 uint64_t signal_proc_pend; /* sent to the process, not yet taken */
 
 /* The siginfo of each pending signal, oldest first; t NULL: the
@@ -117,10 +118,29 @@ bool signal_pending(void)
 	return current && signal_next(current);
 }
 
-/* Would t take sig now, or is it waiting for it in rt_sigtimedwait? */
+/* Would t take sig now, or is it waiting for it in rt_sigtimedwait?
+ * The kernel's own threads take none: signals are the program's. */
 static bool takes(const struct thread *t, int sig)
 {
-	return !(t->sigmask & SIGBIT(sig)) || (t->sigwait & SIGBIT(sig));
+	return !t->kthread &&
+	       (!(t->sigmask & SIGBIT(sig)) || (t->sigwait & SIGBIT(sig)));
+}
+
+static bool blocks(const struct thread *t, int sig)
+{
+	return !t->kthread && (t->sigmask & SIGBIT(sig));
+}
+
+bool signal_awaited(void)
+{
+	if (!signal_external)
+		return false;
+	uintptr_t h = sigactions[SIGTERM].handler;
+	/* A handler, or a thread that blocks it to take it (sigwaitinfo,
+	 * signalfd): the program will see it. By default SIGTERM ends the
+	 * program, which a deadlock report serves better. */
+	return (h != (uintptr_t)SIG_DFL && h != (uintptr_t)SIG_IGN) ||
+	       thread_find_if(blocks, SIGTERM);
 }
 
 /* A thread in an interruptible sleep that can take sig wakes up. */
@@ -161,7 +181,7 @@ int signal_send(int tid, const struct ksiginfo *info)
 	if (sig < 0 || sig > NSIGNALS)
 		return -EINVAL;
 	struct thread *t = NULL;
-	if (tid && !(t = thread_find(tid)))
+	if (tid && (!(t = thread_find(tid)) || t->kthread))
 		return -ESRCH;
 	if (sig == 0)
 		return 0; /* the existence check of kill(pid, 0) */

@@ -47,9 +47,15 @@ void timer_program(void)
 	}
 }
 
+/* A background thread's timed wait does not count (kern.h). */
 bool timer_pending(void)
 {
-	return sleepers != NULL || ktimers != NULL;
+	if (ktimers)
+		return true;
+	for (struct thread *t = sleepers; t; t = t->tnext)
+		if (!t->background)
+			return true;
+	return false;
 }
 
 void ktimer_arm(struct ktimer *k, uint64_t when)

@@ -8,6 +8,11 @@
  * later. Two exceptions are backed on first touch (PTE_LAZY): stacks the
  * kernel makes (the main stack, go threads) and MAP_NORESERVE mappings;
  * touching one with no memory left is a crash report.
+ *
+ * Page-table entries are read and written through paging_get/paging_set
+ * (the CPU layer's: a Xen PV guest's tables are Xen's to write, and
+ * queued); every operation here ends with paging_commit, before the
+ * program can touch what changed.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -45,14 +50,16 @@ static uint64_t prot_flags(int prot)
 static void unmap_pages(uintptr_t start, uintptr_t end)
 {
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, false);
-		if (!pte || !*pte)
+		pte_t pte = paging_get(va);
+		if (!pte)
 			continue;
-		if (*pte & (PTE_P | PTE_FRAME))
-			page_free(*pte & PTE_ADDR);
-		*pte = 0;
-		invlpg(va);
+		/* Freed before the entry goes away for good (commit): the
+		 * program cannot run in between. */
+		if (pte & (PTE_P | PTE_FRAME))
+			page_free(pte & PTE_ADDR);
+		paging_set(va, 0);
 	}
+	paging_commit();
 	/* Page tables too: addresses are handed out going up, so a table
 	 * left behind here might never be used again. */
 	paging_prune(start, end);
@@ -63,17 +70,20 @@ static int map_pages(uintptr_t start, uintptr_t end, int prot)
 {
 	uint64_t f = prot_flags(prot);
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, true);
 		uintptr_t pa = 0;
-		if (pte && !(prot & VM_LAZY))
-			pa = page_alloc();
-		if (!pte || (!pa && !(prot & VM_LAZY))) {
-			unmap_pages(start, va);
-			return -ENOMEM;
+		if (!(prot & VM_LAZY) && !(pa = page_alloc()))
+			goto nomem;
+		if (paging_set(va, pa ? pa | f : PTE_LAZY | (f & ~PTE_P))) {
+			if (pa)
+				page_free(pa);
+			goto nomem;
 		}
-		*pte = pa ? pa | f : PTE_LAZY | (f & ~PTE_P);
-		invlpg(va);
+		continue;
+	nomem:
+		unmap_pages(start, va);
+		return -ENOMEM;
 	}
+	paging_commit();
 	return 0;
 }
 
@@ -158,27 +168,25 @@ int vm_mprotect(uintptr_t addr, size_t len, int prot)
 	if (addr + len < addr || !range_mapped(addr, addr + len))
 		return -ENOMEM;
 	uint64_t f = prot_flags(to_vm_prot(prot));
-	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, true);
-		if (!pte)
-			return -ENOMEM;
-		uint64_t frame =
-			*pte & (PTE_P | PTE_FRAME) ? *pte & PTE_ADDR : 0;
+	int r = 0;
+	for (uintptr_t va = addr; va < addr + len && !r; va += PAGE_SIZE) {
+		pte_t pte = paging_get(va);
+		uint64_t frame = pte & (PTE_P | PTE_FRAME) ? pte & PTE_ADDR : 0;
 		if (prot == PROT_NONE) {
-			*pte = frame ? frame | PTE_FRAME : 0;
+			r = paging_set(va, frame ? frame | PTE_FRAME : 0);
 		} else if (frame) {
-			*pte = frame | f;
-		} else if (*pte & PTE_LAZY) {
-			*pte = PTE_LAZY | (f & ~PTE_P);
+			r = paging_set(va, frame | f);
+		} else if (pte & PTE_LAZY) {
+			r = paging_set(va, PTE_LAZY | (f & ~PTE_P));
 		} else {
 			uintptr_t pa = page_alloc();
-			if (!pa)
-				return -ENOMEM;
-			*pte = pa | f;
+			r = pa ? paging_set(va, pa | f) : -ENOMEM;
+			if (r && pa)
+				page_free(pa);
 		}
-		invlpg(va);
 	}
-	return 0;
+	paging_commit();
+	return r;
 }
 
 long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
@@ -197,12 +205,11 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 	(void)new_addr;
 
 	/* Protection of the grown part: that of the last old page. */
-	pte_t *last = paging_walk(old + old_len - PAGE_SIZE, false);
+	pte_t last = paging_get(old + old_len - PAGE_SIZE);
 	int prot = VM_READ;
-	if (last && *last & PTE_W)
+	if (last & PTE_W)
 		prot |= VM_WRITE;
-	if (last && *last & (PTE_P | PTE_FRAME | PTE_LAZY) &&
-	    !(*last & paging_nx()))
+	if (last & (PTE_P | PTE_FRAME | PTE_LAZY) && !(last & paging_nx()))
 		prot |= VM_EXEC;
 
 	if (new_len <= old_len) {
@@ -230,7 +237,7 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 	/* Make every page-table page first, so the move cannot fail half
 	 * way; then move the entries: no data is copied. */
 	for (uintptr_t off = 0; off < old_len; off += PAGE_SIZE)
-		if (!paging_walk(dst + off, true))
+		if (paging_set(dst + off, 0)) /* makes the tables */
 			return -ENOMEM;
 	r = vmem_insert(&vm_space, dst, dst + new_len);
 	if (r)
@@ -240,13 +247,14 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 		return -ENOMEM;
 	}
 	for (uintptr_t off = 0; off < old_len; off += PAGE_SIZE) {
-		pte_t *from = paging_walk(old + off, false);
-		pte_t *to = paging_walk(dst + off, false);
-		*to = from ? *from : 0;
-		if (from)
-			*from = 0;
-		invlpg(old + off);
+		pte_t pte = paging_get(old + off);
+		if (!pte)
+			continue;
+		/* The tables exist: neither set can fail. */
+		paging_set(dst + off, pte);
+		paging_set(old + off, 0);
 	}
+	paging_commit();
 	paging_prune(old, old + old_len);
 	vmem_remove(&vm_space, old, old + old_len);
 	last_end = dst + new_len;
@@ -264,13 +272,13 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 		return 0; /* hints we may ignore */
 	/* Give the frames back; the next touch gets a zero page. */
 	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, false);
-		if (!pte || !(*pte & PTE_P))
+		pte_t pte = paging_get(va);
+		if (!(pte & PTE_P))
 			continue;
-		page_free(*pte & PTE_ADDR);
-		*pte = PTE_LAZY | (*pte & (PTE_W | PTE_NX));
-		invlpg(va);
+		page_free(pte & PTE_ADDR);
+		paging_set(va, PTE_LAZY | (pte & (PTE_W | PTE_NX)));
 	}
+	paging_commit();
 	return 0;
 }
 
@@ -313,14 +321,15 @@ void vm_free_stack(void *top, size_t len)
 bool vm_fault(uintptr_t addr, bool write)
 {
 	(void)write;
-	pte_t *pte = paging_walk(addr, false);
-	if (!pte || !(*pte & PTE_LAZY))
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	pte_t pte = paging_get(va);
+	if (!(pte & PTE_LAZY))
 		return false;
 	uintptr_t pa = page_alloc();
 	if (!pa)
 		return false;
-	*pte = pa | PTE_P | (*pte & (PTE_W | PTE_NX));
-	invlpg(ALIGN_DOWN(addr, PAGE_SIZE));
+	paging_set(va, pa | PTE_P | (pte & (PTE_W | PTE_NX)));
+	paging_commit();
 	return true;
 }
 
@@ -333,10 +342,10 @@ bool vm_user_ok(const void *p, size_t len, bool write)
 		return true;
 	for (uintptr_t va = ALIGN_DOWN(a, PAGE_SIZE); va < a + len;
 	     va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, false);
-		if (!pte || !(*pte & (PTE_P | PTE_LAZY)))
+		pte_t pte = paging_get(va);
+		if (!(pte & (PTE_P | PTE_LAZY)))
 			return false;
-		if (write && !(*pte & PTE_W))
+		if (write && !(pte & PTE_W))
 			return false;
 	}
 	return true;
@@ -344,8 +353,7 @@ bool vm_user_ok(const void *p, size_t len, bool write)
 
 bool vm_is_guard(uintptr_t addr)
 {
-	pte_t *pte = paging_walk(addr, false);
-	if (pte && *pte & (PTE_P | PTE_LAZY))
+	if (paging_get(addr) & (PTE_P | PTE_LAZY))
 		return false;
 	return range_mapped(ALIGN_DOWN(addr, PAGE_SIZE),
 			    ALIGN_DOWN(addr, PAGE_SIZE) + PAGE_SIZE);

@@ -53,12 +53,14 @@ void wake_all(struct waitq *q)
 		;
 }
 
+/* A background thread's waits keep nothing alive (kern.h). */
 bool wait_device(struct waitq *q, uint64_t deadline_ns)
 {
+	int counts = !current->background;
 	waitq_add(q, current);
-	device_waiters++;
+	device_waiters += counts;
 	bool woken = sched_block(deadline_ns);
-	device_waiters--;
+	device_waiters -= counts;
 	if (!woken)
 		waitq_remove(q, current);
 	return woken;
@@ -66,10 +68,11 @@ bool wait_device(struct waitq *q, uint64_t deadline_ns)
 
 int wait_device_intr(struct waitq *q, uint64_t deadline_ns)
 {
+	int counts = !current->background;
 	waitq_add(q, current);
-	device_waiters++;
+	device_waiters += counts;
 	int r = sched_block_intr(deadline_ns);
-	device_waiters--;
+	device_waiters -= counts;
 	if (r <= 0)
 		waitq_remove(q, current);
 	return r;

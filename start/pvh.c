@@ -10,13 +10,13 @@
 #include <xen/arch-x86/hvm/start_info.h>
 
 #include "start.h"
+#include "arch.h"
 #include "kern/kern.h"
 #include "plat/pc/pc.h"
 #include "plat/xen/xen_guest.h"
 
 #define E820_RAM 1 /* the memory map's type for usable RAM */
 
-struct boot_info boot;
 static struct hvm_start_info pvh;
 
 static void pvh_banner(void)
@@ -60,6 +60,8 @@ void pvh_entry(uint64_t start_info_paddr)
 {
 	pvh_copy(start_info_paddr);
 	boot.plat = xen_detect() ? &xen_platform : &pc_platform;
+	boot.cpu = &cpu_native;
+	boot.paging = &paging_native;
 	boot.entry_banner = pvh_banner;
 	kern_start(&boot);
 }

@@ -15,6 +15,7 @@
 #include "fs/fs.h"
 #include "net/net.h"
 
+struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
 
 /* /etc files the network's configuration makes, made at each open. */
@@ -95,15 +96,18 @@ static void mem_init(const struct boot_info *b, bool high)
 	}
 }
 
+static bool xenstore_up;
+
 /* The Xen devices every guest has: the PV console, then xenstore (which
  * carries the exit status out). */
 static void xen_devices_start(void)
 {
 	if (xencons_init() == 0)
 		console_register(&xencons_ops);
-	if (xs_init() == 0)
+	if (xs_init() == 0) {
 		xen_exit_report = xs_exit_report;
-	else
+		xenstore_up = true;
+	} else
 		printk("atman: no xenstore: exit status goes to the console "
 		       "only\n");
 	/* The grant table the PV frontends share. */
@@ -114,6 +118,17 @@ static void xen_devices_start(void)
 		netfront_probe(); /* every vif: an interface for net_boot */
 		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
 	}
+}
+
+/* In the first thread, before the program's _start: what needs threads
+ * (the shutdown watch's, the network's DHCP) or sleeps (the disks'
+ * mounts: their I/O). */
+static void before_main(void)
+{
+	if (xenstore_up)
+		control_start();
+	net_boot();
+	mounts_boot(&kcmdline);
 }
 
 static void xen_devices_banner(void)
@@ -132,15 +147,15 @@ static void pc_devices_start(void)
 static void banner(const struct boot_info *b)
 {
 	printk("Atman OS\n");
-	plat->banner();
 	if (b->entry_banner)
 		b->entry_banner();
+	plat->banner();
 	printk("  nr_modules: %u\n", b->nmod);
 	printk("  cmdline: \"%s\"\n", b->cmdline);
 	for (unsigned i = 0; i < b->nmem; i++)
 		printk("  memory: 0x%08lx-0x%08lx %s\n", b->mem[i].start,
 		       b->mem[i].end, b->mem[i].ram ? "ram" : "reserved");
-	if (plat == &xen_platform)
+	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_banner();
 	printk("  pages: %lu free of %lu (%lu KiB)\n", pages.free_pages,
 	       pages.total_pages, pages.total_pages * 4);
@@ -168,17 +183,11 @@ static void rootfs_start(const struct boot_info *b)
 		}
 }
 
-/* In the first thread, before the program: the network (DHCP), then
- * the disks' mounts (their I/O sleeps). */
-static void before_main(void)
-{
-	net_boot();
-	mounts_boot(&kcmdline);
-}
-
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
+	cpu_ops = b->cpu;
+	paging_ops = b->paging;
 	cpu_init();
 	plat->early_init(b);
 	mem_init(b, false);
@@ -189,7 +198,7 @@ noreturn void kern_start(struct boot_info *b)
 	vm_init();
 	trap_init();
 	plat->init();
-	if (plat == &xen_platform)
+	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_start();
 	else
 		pc_devices_start();
@@ -210,6 +219,8 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = net_config.error;
 		bad = -1;
 	}
+	if (!bad && (kcmdline.error = control_configure(&kcmdline)))
+		bad = -1;
 	if (bad) {
 		printk("atman: bad command line: %s\n", kcmdline.error);
 		kexit(2);

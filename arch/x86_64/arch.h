@@ -93,37 +93,69 @@ static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");
 }
-static inline void irq_disable(void)
-{
-	__asm__ volatile("cli" ::: "memory");
-}
-static inline void irq_enable(void)
-{
-	__asm__ volatile("sti" ::: "memory");
-}
-/* The interrupt flag as it was, then off: for irq_lock (kern/lock.h). */
+/*
+ * What differs between the two ways this CPU runs us: on the bare CPU in
+ * ring 0 (PVH, and the PC: cpu.c, paging.c, entry.S), or as a classic
+ * Xen PV guest in ring 3, where privileged work is a hypercall and the
+ * program runs in PV user mode (plat/xen/pvcpu.c, pvmmu.c, pventry.S).
+ * The boot entry picks one (struct boot_info); kern_start installs it
+ * before anything else runs. Nothing above the CPU layer asks which.
+ */
+struct cpu_ops {
+	const char *name;
+	void (*init)(void); /* after cpu_detect: traps, syscalls, FPU */
+	/* Where traps land: three stacks (the native IST; PV uses the
+	 * first as the stack Xen switches to from user mode). */
+	void (*set_stacks)(void *top[3]);
+	/* The interrupt flag (PV: the event mask) as it was, then off. */
+	unsigned long (*irq_save)(void);
+	void (*irq_restore)(unsigned long flags);
+	/* A direct call from the program into the kernel (kern_enter):
+	 * big_lock taken (interrupts off), whatever else the flavour
+	 * needs; and back. */
+	unsigned long (*call_enter)(void);
+	void (*call_leave)(unsigned long flags);
+	uintptr_t (*fault_addr)(void); /* of the page fault being handled */
+	void (*set_fs)(uint64_t base);
+	uint64_t (*get_fs)(void);
+	void (*debugcon_write)(const char *buf, size_t len);
+	/* Leave the kernel for good into the program context r. */
+	void (*regs_enter)(struct regs *r) __attribute__((__noreturn__));
+};
+extern const struct cpu_ops *cpu_ops;
+extern const struct cpu_ops cpu_native;
+
 static inline unsigned long arch_irq_save(void)
 {
-	unsigned long flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	return flags;
+	return cpu_ops->irq_save();
 }
 static inline void arch_irq_restore(unsigned long flags)
 {
-	if (flags & RFLAGS_IF)
-		irq_enable();
+	cpu_ops->irq_restore(flags);
+}
+static inline void irq_disable(void)
+{
+	(void)cpu_ops->irq_save();
+}
+static inline void cpu_set_fs(uint64_t base)
+{
+	cpu_ops->set_fs(base);
+}
+static inline uint64_t cpu_get_fs(void)
+{
+	return cpu_ops->get_fs();
+}
+static inline void arch_debugcon_write(const char *buf, size_t len)
+{
+	cpu_ops->debugcon_write(buf, len);
 }
 /* The caller's frame pointer and stack pointer, for backtraces. */
 #define arch_frame(rbp, rsp)                                                   \
 	__asm__ volatile("mov %%rbp, %0; mov %%rsp, %1" : "=r"(rbp), "=r"(rsp))
 
-/* Port 0xe9: Xen's and QEMU's debug console (xl dmesg, -debugcon). */
+/* Port 0xe9: Xen's (HVM/PVH) and QEMU's debug console (xl dmesg,
+ * -debugcon). */
 #define DEBUGCON_PORT 0xe9
-static inline void arch_debugcon_write(const char *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		outb(DEBUGCON_PORT, buf[i]);
-}
 
 /* entry.S, switch.S */
 extern char exc_stubs[];
@@ -132,8 +164,14 @@ extern char syscall_entry[];
 extern char thread_trampoline[];
 extern char kthread_trampoline[];
 extern volatile uint8_t cpu_in_kernel;
-void regs_enter(struct regs *r) __attribute__((__noreturn__));
+void native_regs_enter(struct regs *r) __attribute__((__noreturn__));
 void switch_to(uint64_t *save_sp, uint64_t new_sp);
+/* Leave the kernel for good into the program context r (a new thread,
+ * or the program's _start): the CPU flavour's way. */
+static inline __attribute__((__noreturn__)) void regs_enter(struct regs *r)
+{
+	cpu_ops->regs_enter(r);
+}
 
 /* sigframe.c: Linux's rt_sigframe on the program's stack */
 #define ARCH_SYSCALL_INSN_LEN 2 /* 0f 05: rip - 2 runs it again */
@@ -161,13 +199,17 @@ struct cpu_features {
 	uint32_t hwcap; /* AT_HWCAP: CPUID.1:EDX, as Linux reports it */
 };
 extern struct cpu_features cpu;
-void cpu_init(void);
-void cpu_set_ist(void *ist_top[3]);
+void cpu_init(void); /* features, then cpu_ops->init */
+/* XCR0 (at most the components in allowed) and the FPU area's size;
+ * allowed 0: FXSAVE. */
+void cpu_xsave_setup(uint64_t allowed);
+static inline void cpu_set_ist(void *ist_top[3])
+{
+	cpu_ops->set_stacks(ist_top);
+}
 void cpu_fpu_init_state(void *area);
 void cpu_fpu_save(void *area);
 void cpu_fpu_restore(const void *area);
-void cpu_set_fs(uint64_t base);
-uint64_t cpu_get_fs(void);
 bool cpu_rdrand(uint64_t *v);
 bool cpu_rdseed(uint64_t *v);
 void cpu_idle(void); /* sti; hlt; cli: wait for one interrupt */
@@ -189,9 +231,17 @@ static inline void cpu_fpu_reset_ctl(uint32_t mxcsr, uint16_t fcw)
 			 : "m"(fcw), "m"(mxcsr));
 }
 
-/* paging.c: 4-level page tables, one address space */
+/*
+ * paging.c: 4-level page tables, one address space. An entry, as the
+ * kernel reads and writes it, holds a (guest-)physical frame address and
+ * these flags; the Xen PV flavour (plat/xen/pvmmu.c) translates to and
+ * from machine frames underneath. Writes may be queued: paging_commit
+ * makes every earlier paging_set take effect, TLB included, and must
+ * come before the memory is used through the new entries.
+ */
 #define PTE_P	  0x001UL
 #define PTE_W	  0x002UL
+#define PTE_U	  0x004UL /* Xen PV sets it everywhere; native never */
 #define PTE_PWT	  0x008UL
 #define PTE_PCD	  0x010UL
 #define PTE_PS	  0x080UL
@@ -200,13 +250,47 @@ static inline void cpu_fpu_reset_ctl(uint32_t mxcsr, uint16_t fcw)
 #define PTE_NX	  (1UL << 63)
 #define PTE_ADDR  0x000ffffffffff000UL
 typedef uint64_t pte_t;
-void paging_init(void);
-pte_t *paging_walk(uintptr_t va, bool create);
+struct paging_ops {
+	void (*init)(void); /* RAM identity-mapped, the image protected */
+	pte_t (*get)(uintptr_t va); /* 0: nothing there, nor a table */
+	/* 0, or -ENOMEM when a page-table page cannot be had. Setting 0
+	 * where nothing is mapped makes the tables for va. */
+	int (*set)(uintptr_t va, pte_t pte);
+	void (*commit)(void);
+	/* Free the page-table pages left empty in [start, end) (after
+	 * unmapping there); start must be above the identity-mapped RAM. */
+	void (*prune)(uintptr_t start, uintptr_t end);
+	/* Identity-map device or Xen-provided frames outside the RAM map. */
+	int (*map_phys)(uint64_t paddr, size_t len, uint64_t flags);
+};
+extern const struct paging_ops *paging_ops;
+extern const struct paging_ops paging_native;
+static inline void paging_init(void)
+{
+	paging_ops->init();
+}
+static inline pte_t paging_get(uintptr_t va)
+{
+	return paging_ops->get(va);
+}
+static inline int paging_set(uintptr_t va, pte_t pte)
+{
+	return paging_ops->set(va, pte);
+}
+static inline void paging_commit(void)
+{
+	paging_ops->commit();
+}
+static inline void paging_prune(uintptr_t start, uintptr_t end)
+{
+	paging_ops->prune(start, end);
+}
 int paging_map_phys(uint64_t paddr, size_t len, uint64_t flags);
-/* Free the page-table pages left empty in [start, end) (after unmapping
- * there); start must be above the identity-mapped RAM. */
-void paging_prune(uintptr_t start, uintptr_t end);
 uint64_t paging_nx(void); /* PTE_NX where the CPU has it, else 0 */
+/* The image's regions and their protections, for both flavours'
+ * init: calls map(start, end, flags) for each, in order (a later
+ * call wins where two overlap). */
+void paging_map_image(void (*map)(uintptr_t s, uintptr_t e, uint64_t f));
 
 /* trap.c: exceptions and interrupt dispatch */
 typedef void (*irq_handler_t)(struct regs *r);

@@ -1,6 +1,7 @@
 /*
- * The CPU: GDT/TSS/IDT, the SYSCALL MSRs, feature detection (once, here),
- * and the FPU/SSE state each thread carries.
+ * The CPU: feature detection (once, here) and the FPU/SSE state each
+ * thread carries, for both flavours; and the bare CPU's own ops (GDT,
+ * TSS, IDT, the SYSCALL MSRs, the interrupt flag, the FS base).
  */
 #include "arch.h"
 #include "kern/kern.h"
@@ -28,6 +29,7 @@
 
 struct cpu_features cpu;
 volatile uint8_t cpu_in_kernel = 1;
+const struct cpu_ops *cpu_ops = &cpu_native;
 
 struct tss {
 	uint32_t rsvd0;
@@ -100,7 +102,32 @@ static void cpu_detect(void)
 	}
 }
 
-static void cpu_fpu_setup(void)
+/* XCR0 (XSAVE's components: those we want, the CPU has, and allowed
+ * permits) and the size of a thread's FPU area; then the program's view
+ * of a fresh FPU: x87 default control word, SSE exceptions masked,
+ * round to nearest. A Xen PV guest's xsetbv is emulated by Xen. */
+void cpu_xsave_setup(uint64_t allowed)
+{
+	cpu.xsave = cpu.xsave && (allowed & XCR0_WANTED);
+	cpu.xsave_size = 512;
+	if (cpu.xsave) {
+		uint32_t r[4];
+		cpuid(0xd, 0, r);
+		cpu.xcr0 =
+			(((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED & allowed;
+		__asm__ volatile("xsetbv"
+				 :
+				 : "c"(0), "a"((uint32_t)cpu.xcr0),
+				   "d"((uint32_t)(cpu.xcr0 >> 32)));
+		cpuid(0xd, 0, r); /* EBX: size for the components enabled now */
+		cpu.xsave_size = r[1];
+	}
+	__asm__ volatile("fninit");
+	uint32_t mxcsr = 0x1f80;
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+}
+
+static void native_fpu_setup(void)
 {
 	uint64_t cr0, cr4;
 
@@ -114,30 +141,17 @@ static void cpu_fpu_setup(void)
 	if (cpu.fsgsbase)
 		cr4 |= CR4_FSGSBASE; /* wrfsbase: cheaper than wrmsr */
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
-
-	cpu.xsave_size = 512;
-	if (cpu.xsave) {
-		uint32_t r[4];
-		cpuid(0xd, 0, r);
-		cpu.xcr0 = (((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED;
-		__asm__ volatile("xsetbv"
-				 :
-				 : "c"(0), "a"((uint32_t)cpu.xcr0),
-				   "d"((uint32_t)(cpu.xcr0 >> 32)));
-		cpuid(0xd, 0, r); /* EBX: size for the components enabled now */
-		cpu.xsave_size = r[1];
-	}
-	/* The program's view of a fresh FPU: x87 default control word,
-	 * SSE exceptions masked, round to nearest. */
-	__asm__ volatile("fninit");
-	uint32_t mxcsr = 0x1f80;
-	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	cpu_xsave_setup(~0UL);
 }
 
 void cpu_init(void)
 {
 	cpu_detect();
+	cpu_ops->init();
+}
 
+static void native_init(void)
+{
 	uint64_t efer = rdmsr(MSR_EFER) | EFER_SCE;
 	if (cpu.nx)
 		efer |= EFER_NXE;
@@ -189,10 +203,10 @@ void cpu_init(void)
 	wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
 	wrmsr(MSR_FMASK, 0x47700);
 
-	cpu_fpu_setup();
+	native_fpu_setup();
 }
 
-void cpu_set_ist(void *ist_top[3])
+static void native_set_stacks(void *ist_top[3])
 {
 	for (int i = 0; i < 3; i++)
 		tss.ist[i] = (uintptr_t)ist_top[i];
@@ -234,7 +248,7 @@ void cpu_fpu_restore(const void *area)
 		__asm__ volatile("fxrstorq (%0)" : : "r"(area) : "memory");
 }
 
-void cpu_set_fs(uint64_t base)
+static void native_set_fs(uint64_t base)
 {
 	if (cpu.fsgsbase)
 		__asm__ volatile("wrfsbase %0" : : "r"(base));
@@ -242,7 +256,7 @@ void cpu_set_fs(uint64_t base)
 		wrmsr(MSR_FS_BASE, base);
 }
 
-uint64_t cpu_get_fs(void)
+static uint64_t native_get_fs(void)
 {
 	uint64_t base;
 	if (!cpu.fsgsbase)
@@ -283,3 +297,45 @@ void cpu_idle(void)
 	 * can slip in between it and hlt and leave us asleep. */
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
+
+/* Interrupts off; the flag as it was (RFLAGS_IF). */
+static unsigned long native_irq_save(void)
+{
+	unsigned long flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static void native_irq_restore(unsigned long flags)
+{
+	if (flags & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static uintptr_t native_fault_addr(void)
+{
+	return read_cr2();
+}
+
+static void native_debugcon_write(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		outb(DEBUGCON_PORT, buf[i]);
+}
+
+const struct cpu_ops cpu_native = {
+	.name = "native",
+	.init = native_init,
+	.set_stacks = native_set_stacks,
+	.irq_save = native_irq_save,
+	.irq_restore = native_irq_restore,
+	/* The program runs in ring 0 too: a direct call from it needs
+	 * interrupts off, nothing more. */
+	.call_enter = native_irq_save,
+	.call_leave = native_irq_restore,
+	.fault_addr = native_fault_addr,
+	.set_fs = native_set_fs,
+	.get_fs = native_get_fs,
+	.debugcon_write = native_debugcon_write,
+	.regs_enter = native_regs_enter,
+};

@@ -185,11 +185,11 @@ regs_return:
 	iretq
 
 /*
- * regs_enter(struct regs *r): leave the kernel for good into the context
- * r (a new thread, or the program's _start).
+ * native_regs_enter(struct regs *r): leave the kernel for good into the
+ * context r (a new thread, or the program's _start).
  */
-	.globl regs_enter
-regs_enter:
+	.globl native_regs_enter
+native_regs_enter:
 	movq %rdi, %rsp
 	movb $0, cpu_in_kernel(%rip)
 	jmp regs_return

@@ -1,11 +1,15 @@
 /*
- * Page tables: one address space for kernel and program. RAM is mapped at
- * its physical address (identity) with 4 KiB pages, so that page 0 stays
- * unmapped (NULL faults), the image gets per-segment permissions (text
- * R-X, rodata R--, data RW-) and stacks get guard pages. Anonymous memory
- * (mmap, brk, stacks) lives above VM_BASE and is managed by kern/vm.c
- * through paging_walk.
+ * Page tables on the bare CPU: one address space for kernel and program.
+ * RAM is mapped at its physical address (identity) with 4 KiB pages, so
+ * that page 0 stays unmapped (NULL faults), the image gets per-segment
+ * permissions (text R-X, rodata R--, data RW-) and stacks get guard
+ * pages. Anonymous memory (mmap, brk, stacks) lives above VM_BASE and is
+ * managed by kern/vm.c through paging_get/paging_set. Writes take effect
+ * at once; commit has nothing to do. (A Xen PV guest's page tables are
+ * Xen's to write: plat/xen/pvmmu.c.)
  */
+#include <errno.h>
+
 #include "arch.h"
 #include "kern/kern.h"
 
@@ -15,15 +19,15 @@ extern char __atman_data_start[], __atman_bss_end[];
 extern char __atman_syms_start[], __atman_image_end[];
 extern char boot_stack_guard[], __atman_hcall[];
 
+const struct paging_ops *paging_ops = &paging_native;
 static pte_t *pml4;
-static uint64_t nx;
 
 uint64_t paging_nx(void)
 {
-	return nx;
+	return cpu.nx ? PTE_NX : 0;
 }
 
-pte_t *paging_walk(uintptr_t va, bool create)
+static pte_t *walk(uintptr_t va, bool create)
 {
 	pte_t *t = pml4;
 	for (int shift = 39; shift > 12; shift -= 9) {
@@ -40,6 +44,29 @@ pte_t *paging_walk(uintptr_t va, bool create)
 		t = (pte_t *)(*e & PTE_ADDR);
 	}
 	return &t[(va >> 12) & 511];
+}
+
+static pte_t native_get(uintptr_t va)
+{
+	pte_t *e = walk(va, false);
+	return e ? *e : 0;
+}
+
+static int native_set(uintptr_t va, pte_t pte)
+{
+	pte_t *e = walk(va, true);
+	if (!e)
+		return -ENOMEM;
+	pte_t old = *e;
+	*e = pte;
+	/* The TLB caches present entries only (SDM 4.10.4.3). */
+	if (old & PTE_P)
+		invlpg(va);
+	return 0;
+}
+
+static void native_commit(void)
+{
 }
 
 static bool table_empty(const pte_t *t)
@@ -76,7 +103,7 @@ static void prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
 	}
 }
 
-void paging_prune(uintptr_t start, uintptr_t end)
+static void native_prune(uintptr_t start, uintptr_t end)
 {
 	prune(pml4, 39, start, end);
 }
@@ -84,55 +111,71 @@ void paging_prune(uintptr_t start, uintptr_t end)
 static void map_range(uintptr_t start, uintptr_t end, uint64_t flags)
 {
 	for (uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE); va < end;
-	     va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, true);
-		if (!pte)
+	     va += PAGE_SIZE)
+		if (paging_set(va, flags ? va | flags : 0))
 			panic("out of memory building page tables");
-		*pte = va | flags;
-	}
 }
 
-/* Identity-map device or Xen-provided frames outside the RAM map. */
-int paging_map_phys(uint64_t paddr, size_t len, uint64_t flags)
+static int native_map_phys(uint64_t paddr, size_t len, uint64_t flags)
 {
 	for (uintptr_t va = ALIGN_DOWN(paddr, PAGE_SIZE); va < paddr + len;
-	     va += PAGE_SIZE) {
-		pte_t *pte = paging_walk(va, true);
-		if (!pte)
+	     va += PAGE_SIZE)
+		if (native_set(va, va | PTE_P | flags))
 			return -1;
-		*pte = va | PTE_P | flags;
-		invlpg(va);
-	}
 	return 0;
 }
 
-void paging_init(void)
+int paging_map_phys(uint64_t paddr, size_t len, uint64_t flags)
 {
-	nx = cpu.nx ? PTE_NX : 0;
-	pml4 = (pte_t *)page_alloc();
-	if (!pml4)
-		panic("out of memory building page tables");
+	return paging_ops->map_phys(paddr, len, flags);
+}
 
+/* RAM (less page 0 and the image), then the image segment by segment,
+ * each with its protection; flags 0 leaves a page unmapped. The ranges
+ * do not overlap: each page's entry is written once (a Xen PV guest's
+ * writes are queued and may reach Xen at any point, and the hypercall
+ * page must stay executable all along). */
+void paging_map_image(void (*map)(uintptr_t s, uintptr_t e, uint64_t f))
+{
+	uint64_t nx = paging_nx();
 	uintptr_t img0 = (uintptr_t)__atman_image_start;
 	uintptr_t img1 = (uintptr_t)__atman_image_end;
 	for (int i = 0; i < nram; i++) {
 		uintptr_t s = MAX(ram[i].start, PAGE_SIZE); /* page 0: NULL */
 		uintptr_t e = ram[i].end;
 		if (s < img0)
-			map_range(s, MIN(e, img0), PTE_P | PTE_W | nx);
+			map(s, MIN(e, img0), PTE_P | PTE_W | nx);
 		if (e > img1)
-			map_range(MAX(s, img1), e, PTE_P | PTE_W | nx);
+			map(MAX(s, img1), e, PTE_P | PTE_W | nx);
 	}
-	map_range(img0, (uintptr_t)__atman_text_end, PTE_P);
-	map_range((uintptr_t)__atman_rodata_start,
-		  (uintptr_t)__atman_rodata_end, PTE_P | nx);
-	map_range((uintptr_t)__atman_data_start, (uintptr_t)boot_stack_guard,
-		  PTE_P | PTE_W | nx);
-	map_range((uintptr_t)boot_stack_guard + PAGE_SIZE,
-		  (uintptr_t)__atman_bss_end, PTE_P | PTE_W | nx);
-	map_range((uintptr_t)__atman_hcall,
-		  (uintptr_t)__atman_hcall + PAGE_SIZE, PTE_P); /* R-X */
-	map_range((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
+	map(img0, (uintptr_t)__atman_text_end, PTE_P);
+	map((uintptr_t)__atman_rodata_start, (uintptr_t)__atman_rodata_end,
+	    PTE_P | nx);
+	uintptr_t hcall = (uintptr_t)__atman_hcall;
+	uintptr_t guard = (uintptr_t)boot_stack_guard;
+	kassert(hcall < guard); /* guest.lds: the hypercall page first */
+	map((uintptr_t)__atman_data_start, hcall, PTE_P | PTE_W | nx);
+	map(hcall, hcall + PAGE_SIZE, PTE_P); /* R-X: Xen's hypercall stubs */
+	map(hcall + PAGE_SIZE, guard, PTE_P | PTE_W | nx);
+	map(guard, guard + PAGE_SIZE, 0);
+	map(guard + PAGE_SIZE, (uintptr_t)__atman_bss_end, PTE_P | PTE_W | nx);
+	map((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
+}
 
+static void native_init(void)
+{
+	pml4 = (pte_t *)page_alloc();
+	if (!pml4)
+		panic("out of memory building page tables");
+	paging_map_image(map_range);
 	__asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
 }
+
+const struct paging_ops paging_native = {
+	.init = native_init,
+	.get = native_get,
+	.set = native_set,
+	.commit = native_commit,
+	.prune = native_prune,
+	.map_phys = native_map_phys,
+};

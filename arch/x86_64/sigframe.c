@@ -189,8 +189,8 @@ bool arch_signal_leave(struct regs *r, struct thread *t, uint64_t *mask)
 	r->rip = g[REG_RIP];
 	/* The program may change its arithmetic flags, never IF. */
 	r->rflags = (r->rflags & ~RFLAGS_USER) | (g[REG_EFL] & RFLAGS_USER);
-	r->cs = SEL_CODE;
-	r->ss = SEL_DATA;
+	/* cs and ss stay those of r, the program's own rt_sigreturn: the
+	 * program cannot choose them (and a Xen PV guest's differ). */
 	if (fp)
 		cpu_fpu_restore((const void *)fp);
 	else

@@ -88,7 +88,7 @@ extern char __atman_text_start[], __atman_text_end[];
 
 static void page_fault(struct regs *r)
 {
-	uintptr_t addr = read_cr2();
+	uintptr_t addr = cpu_ops->fault_addr();
 	bool write = r->err & 2;
 	if (!(r->err & 1) && vm_fault(addr, write))
 		return;
@@ -112,8 +112,7 @@ static void page_fault(struct regs *r)
 	else if (vm_is_guard(addr))
 		why = "access to a PROT_NONE page";
 	else if (!(r->err & 1) && addr >= VM_BASE && !vm_is_guard(addr) &&
-		 paging_walk(addr, false) &&
-		 (*paging_walk(addr, false) & PTE_LAZY))
+		 (paging_get(addr) & PTE_LAZY))
 		why = "out of memory backing a stack page";
 	else
 		why = "access to unmapped memory";

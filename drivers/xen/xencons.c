@@ -33,9 +33,9 @@ static void xencons_event(evtchn_port_t port, void *data)
 
 int xencons_init(void)
 {
-	uint64_t pfn, port;
-	if (hvm_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) ||
-	    hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &port) || !pfn)
+	uint64_t pfn = xen_rings.console_pfn;
+	evtchn_port_t port = xen_rings.console_port;
+	if (!pfn)
 		return -ENODEV;
 	if (paging_map_phys(pfn << PAGE_SHIFT, PAGE_SIZE, PTE_W | paging_nx()))
 		return -ENOMEM;

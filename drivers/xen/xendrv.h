@@ -304,4 +304,9 @@ void blkfront_event(evtchn_port_t port, void *data);
  * blkdev once connected */
 void blkfront_probe(void);
 
+/* control.c: shutdown requests from the toolstack (control/shutdown) as
+ * SIGTERM for the program; atman.stop_timeout its grace period */
+const char *control_configure(const struct cmdline *c); /* NULL: fine */
+int control_start(void); /* in the first thread, before main */
+
 #endif

@@ -97,9 +97,9 @@ static const struct xs_transport ring_transport = {
 
 int xs_init(void)
 {
-	uint64_t pfn, port;
-	if (hvm_get_param(HVM_PARAM_STORE_PFN, &pfn) ||
-	    hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port) || !pfn)
+	uint64_t pfn = xen_rings.store_pfn;
+	evtchn_port_t port = xen_rings.store_port;
+	if (!pfn)
 		return -ENODEV;
 	if (paging_map_phys(pfn << PAGE_SHIFT, PAGE_SIZE, PTE_W | paging_nx()))
 		return -ENOMEM;

@@ -118,4 +118,9 @@
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
 #define LWIP_RAND()			      ((u32_t)net_random32())
 
+/* net/tcpwait.c: a SYN on the 4-tuple of a connection in TIME_WAIT. */
+#define LWIP_HOOK_FILENAME "lwiphooks.h"
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)         \
+	net_tcp_inpacket((pcb), (hdr))
+
 #endif

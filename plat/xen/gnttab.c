@@ -14,8 +14,9 @@
  *
  * PVH maps the frames into our physical address space with
  * XENMEM_add_to_physmap (XENMAPSPACE_grant_table), over pages of our own
- * .bss, as shared_info is; a classic PV guest would ask for their frame
- * numbers with GNTTABOP_setup_table and map them instead.
+ * .bss, as shared_info is; a classic PV guest asks for their frame
+ * numbers with GNTTABOP_setup_table and maps them there instead
+ * (xen_frame_ops).
  */
 #include <errno.h>
 
@@ -75,16 +76,10 @@ int gnttab_init(void)
 	r = gnttab_set_version(1);
 	if (r && r != -ENOSYS)
 		return (int)r;
-	uintptr_t gpfn = (uintptr_t)frames >> PAGE_SHIFT;
-	for (unsigned i = 0; i < n; i++) {
-		r = xen_add_to_physmap(XENMAPSPACE_grant_table, i, gpfn + i);
-		if (r && !i)
-			return (int)r;
-		if (r) {
-			n = i; /* fewer frames, fewer references */
-			break;
-		}
-	}
+	int mapped = xen_frame_ops->map_gnttab(frames, n);
+	if (mapped < 0)
+		return mapped;
+	n = mapped; /* fewer frames, fewer references */
 	nframes = n;
 	gnttab_attach(frames, n * REFS_PER_FRAME);
 	return 0;
@@ -134,7 +129,8 @@ int gnttab_grant(domid_t dom, uint64_t gfn, bool readonly, grant_ref_t *out)
 int gnttab_grant_page(domid_t dom, const void *page, bool readonly,
 		      grant_ref_t *ref)
 {
-	return gnttab_grant(dom, (uintptr_t)page >> PAGE_SHIFT, readonly, ref);
+	return gnttab_grant(dom, xen_frame_ops->gfn((uintptr_t)page), readonly,
+			    ref);
 }
 
 int gnttab_revoke(grant_ref_t ref)

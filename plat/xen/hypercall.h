@@ -18,10 +18,22 @@
 #include <xen/vcpu.h>
 #include <xen/version.h>
 #include <xen/grant_table.h>
+#include <xen/callback.h>
 
 extern char hypercall_page[4096];
 
 /* Xen may clobber the argument registers, so they are all in-out. */
+static inline long hypercall1(unsigned op, uint64_t a1)
+{
+	register uint64_t rdi __asm__("rdi") = a1;
+	long ret;
+	__asm__ volatile("call *%[fn]"
+			 : "=a"(ret), "+r"(rdi)
+			 : [fn] "r"(hypercall_page + op * 32)
+			 : "memory", "rsi", "rdx", "r10", "r8", "rcx", "r11");
+	return ret;
+}
+
 static inline long hypercall2(unsigned op, uint64_t a1, uint64_t a2)
 {
 	register uint64_t rdi __asm__("rdi") = a1;
@@ -45,6 +57,21 @@ static inline long hypercall3(unsigned op, uint64_t a1, uint64_t a2,
 			 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx)
 			 : [fn] "r"(hypercall_page + op * 32)
 			 : "memory", "r10", "r8", "rcx", "r11");
+	return ret;
+}
+
+static inline long hypercall4(unsigned op, uint64_t a1, uint64_t a2,
+			      uint64_t a3, uint64_t a4)
+{
+	register uint64_t rdi __asm__("rdi") = a1;
+	register uint64_t rsi __asm__("rsi") = a2;
+	register uint64_t rdx __asm__("rdx") = a3;
+	register uint64_t r10 __asm__("r10") = a4;
+	long ret;
+	__asm__ volatile("call *%[fn]"
+			 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10)
+			 : [fn] "r"(hypercall_page + op * 32)
+			 : "memory", "r8", "rcx", "r11");
 	return ret;
 }
 
@@ -100,6 +127,18 @@ static inline long gnttab_query_size(uint32_t *nr, uint32_t *max)
 		*nr = q.nr_frames;
 		*max = q.max_nr_frames;
 	}
+	return r;
+}
+
+/* A classic PV guest's grant table: Xen says which machine frames hold
+ * its first n frames (frames[n]); -EIO if its status says no. */
+static inline long gnttab_setup_table(uint32_t n, xen_pfn_t *frames)
+{
+	struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = n };
+	set_xen_guest_handle(s.frame_list, frames);
+	long r = hyp_grant_table_op(GNTTABOP_setup_table, &s, 1);
+	if (r == 0 && s.status != GNTST_okay)
+		r = -EIO;
 	return r;
 }
 
@@ -183,6 +222,61 @@ static inline long vcpu_set_singleshot(uint64_t abs_ns)
 {
 	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = abs_ns };
 	return hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+}
+
+/* --- classic PV only: the privileged work of a guest in ring 3 --- */
+
+/* The virtual IDT: entries up to one whose address is 0. */
+static inline long pv_set_trap_table(const struct trap_info *table)
+{
+	return hypercall1(__HYPERVISOR_set_trap_table, (uintptr_t)table);
+}
+
+static inline long pv_callback_register(uint16_t type, void *entry,
+					uint16_t flags)
+{
+	struct callback_register cb = { .type = type,
+					.flags = flags,
+					.address = (uintptr_t)entry };
+	return hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register,
+			  (uintptr_t)&cb);
+}
+
+/* The stack Xen switches to on an entry from guest user mode. */
+static inline long pv_stack_switch(unsigned long ss, uintptr_t sp)
+{
+	return hypercall2(__HYPERVISOR_stack_switch, ss, sp);
+}
+
+static inline long pv_fpu_taskswitch(int set)
+{
+	return hypercall1(__HYPERVISOR_fpu_taskswitch, set);
+}
+
+static inline long pv_set_segment_base(unsigned which, uint64_t base)
+{
+	return hypercall2(__HYPERVISOR_set_segment_base, which, base);
+}
+
+/* Page-table writes, in order; *done: how many took effect. */
+static inline long pv_mmu_update(const struct mmu_update *req, unsigned count,
+				 unsigned *done)
+{
+	return hypercall4(__HYPERVISOR_mmu_update, (uintptr_t)req, count,
+			  (uintptr_t)done, DOMID_SELF);
+}
+
+static inline long pv_mmuext_op(const struct mmuext_op *op, unsigned count)
+{
+	return hypercall4(__HYPERVISOR_mmuext_op, (uintptr_t)op, count, 0,
+			  DOMID_SELF);
+}
+
+/* Xen's own console (xl dmesg): a domU may write only to a debug Xen. */
+static inline long pv_console_write(const char *buf, unsigned len)
+{
+	return hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, len,
+			  (uintptr_t)buf);
 }
 
 #endif

@@ -2,8 +2,9 @@
  * The Xen platform: find Xen, install the hypercall page, map
  * shared_info, set the event-channel upcall vector, and serve the
  * kernel's struct platform (time, timer, idle, shutdown). How we were
- * started (PVH's start info, later PV's) is the boot entry's business:
- * it hands us a neutral struct boot_info.
+ * started (PVH's start info, PV's) is the boot entry's business: it
+ * hands us a neutral struct boot_info. A classic PV guest's platform
+ * (xenpv_platform) is this one with xenpv.c's early_init and init.
  */
 #include <stdint.h>
 #include <xen/arch-x86/cpuid.h>
@@ -14,8 +15,9 @@
 
 char hypercall_page[4096]
 	__attribute__((section(".bss.atman.hcall"), aligned(4096)));
-static char shared_page[4096] __attribute__((aligned(4096)));
+char xen_shared_page[4096] __attribute__((aligned(4096)));
 shared_info_t *xen_shared;
+struct xen_rings xen_rings;
 void (*xen_exit_report)(int status);
 static uint32_t xen_cpuid_base;
 
@@ -52,11 +54,11 @@ static void xen_early_init(struct boot_info *b)
 		.domid = DOMID_SELF,
 		.space = XENMAPSPACE_shared_info,
 		.idx = 0,
-		.gpfn = (uintptr_t)shared_page >> PAGE_SHIFT,
+		.gpfn = (uintptr_t)xen_shared_page >> PAGE_SHIFT,
 	};
 	if (hyp_memory_op(XENMEM_add_to_physmap, &xatp))
 		panic("cannot map shared_info");
-	xen_shared = (shared_info_t *)shared_page;
+	xen_shared = (shared_info_t *)xen_shared_page;
 
 	if (b->nmem == 0) {
 		static struct e820_entry map[BOOT_MEM_MAX];
@@ -73,10 +75,13 @@ static void xen_early_init(struct boot_info *b)
 
 static noreturn void xen_shutdown(int reason, int status)
 {
-	if (reason == SHUTDOWN_OFF && xen_exit_report)
+	if (reason != SHUTDOWN_CRASH && xen_exit_report)
 		xen_exit_report(status);
+	unsigned why = reason == SHUTDOWN_CRASH	   ? SHUTDOWN_crash
+		       : reason == SHUTDOWN_REBOOT ? SHUTDOWN_reboot
+						   : SHUTDOWN_poweroff;
 	for (;;)
-		sched_shutdown(reason ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+		sched_shutdown(why);
 }
 
 static void xen_init(void)
@@ -88,6 +93,15 @@ static void xen_init(void)
 				  VEC_UPCALL))
 		panic("cannot set the event channel callback vector");
 	xen_time_init();
+	uint64_t v;
+	if (!hvm_get_param(HVM_PARAM_CONSOLE_PFN, &v))
+		xen_rings.console_pfn = v;
+	if (!hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v))
+		xen_rings.console_port = v;
+	if (!hvm_get_param(HVM_PARAM_STORE_PFN, &v))
+		xen_rings.store_pfn = v;
+	if (!hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v))
+		xen_rings.store_port = v;
 }
 
 static void xen_banner(void)
@@ -99,10 +113,47 @@ static void xen_banner(void)
 	printk("  shared_info: %#lx\n", (uintptr_t)xen_shared);
 }
 
+/* PVH: a page's guest frame is its physical frame; the grant table's
+ * frames go over pages of ours, one by one, as many as Xen gives. */
+static uint64_t hvm_gfn(uintptr_t pa)
+{
+	return pa >> PAGE_SHIFT;
+}
+
+static int hvm_map_gnttab(void *va, unsigned n)
+{
+	uintptr_t gpfn = (uintptr_t)va >> PAGE_SHIFT;
+	for (unsigned i = 0; i < n; i++) {
+		long r = xen_add_to_physmap(XENMAPSPACE_grant_table, i,
+					    gpfn + i);
+		if (r)
+			return i ? (int)i : (int)r;
+	}
+	return n;
+}
+
+static const struct xen_frame_ops hvm_frame_ops = {
+	.gfn = hvm_gfn,
+	.map_gnttab = hvm_map_gnttab,
+};
+const struct xen_frame_ops *xen_frame_ops = &hvm_frame_ops;
+
 const struct platform xen_platform = {
 	.name = "xen",
 	.early_init = xen_early_init,
 	.init = xen_init,
+	.banner = xen_banner,
+	.monotonic_ns = xen_monotonic_ns,
+	.wallclock_ns = xen_wallclock_ns,
+	.timer_set = xen_timer_set,
+	.idle = evtchn_idle,
+	.shutdown = xen_shutdown,
+};
+
+const struct platform xenpv_platform = {
+	.name = "xen-pv",
+	.early_init = xenpv_early_init,
+	.init = xenpv_init,
 	.banner = xen_banner,
 	.monotonic_ns = xen_monotonic_ns,
 	.wallclock_ns = xen_wallclock_ns,

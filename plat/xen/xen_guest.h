@@ -26,10 +26,33 @@ static inline uint32_t ring_used(uint32_t prod, uint32_t cons, uint32_t size)
 	return used <= size ? used : RING_CORRUPT;
 }
 
+/* What differs between PVH and a classic PV guest for the devices, set by
+ * the platform's init (xen.c's for PVH, xenpv.c's): the frame number Xen
+ * knows a page of ours by (PVH: its guest frame; PV: its machine frame),
+ * and how the grant table's first n frames get mapped at va (PVH:
+ * XENMEM_add_to_physmap; PV: GNTTABOP_setup_table, then our page
+ * tables). map_gnttab returns how many were mapped, or -errno. */
+struct xen_frame_ops {
+	uint64_t (*gfn)(uintptr_t pa);
+	int (*map_gnttab)(void *va, unsigned n);
+};
+extern const struct xen_frame_ops *xen_frame_ops;
+
 /* xen.c: detection, the hypercall page, shared_info, the platform */
 extern shared_info_t *xen_shared;
-bool xen_detect(void); /* CPUID: are we on Xen? */
+extern char xen_shared_page[4096]; /* where shared_info is mapped */
+bool xen_detect(void);		   /* CPUID: are we on Xen? */
 extern const struct platform xen_platform;
+extern const struct platform xenpv_platform; /* a classic PV guest */
+/* The console and xenstore rings the domain builder set up: their pages
+ * (ours, pseudo-physical frame numbers) and event channels; 0 where
+ * there is none. Filled by the platform's init (HVM params) or, on PV,
+ * by xenpv_setup (start_info). */
+struct xen_rings {
+	uint64_t console_pfn, store_pfn;
+	evtchn_port_t console_port, store_port;
+};
+extern struct xen_rings xen_rings;
 /* Where the platform reports the program's exit status on shutdown (the
  * xenstore driver registers it at start; until then, nowhere). */
 extern void (*xen_exit_report)(int status);
@@ -57,7 +80,8 @@ void evtchn_free(evtchn_port_t port);
  * its reference; gnttab_revoke ends the grant, or says -EBUSY while the
  * other domain still maps the page: the caller then keeps the page and
  * tries again later (never gives it back to the allocator). Pages must
- * be RAM the kernel allocated (identity-mapped: frame = address >> 12).
+ * be RAM the kernel allocated (identity-mapped: frame = address >> 12;
+ * Xen is given the frame as it knows it: xen_frame_ops->gfn).
  */
 int gnttab_init(void);
 void gnttab_attach(grant_entry_v1_t *table, uint32_t nrefs); /* for tests */
@@ -73,5 +97,33 @@ uint64_t xen_monotonic_ns(void);
 uint64_t xen_wallclock_ns(void);
 void xen_timer_set(uint64_t deadline_ns);
 void xen_time_init(void);
+
+/* xenpv.c: a classic PV guest's start_info: the P2M, the rings */
+struct boot_info;
+struct cpu_ops;
+struct paging_ops;
+void xenpv_setup(const start_info_t *si); /* from start/pv.c */
+void xenpv_early_init(struct boot_info *b);
+void xenpv_init(void);
+
+/* pvcpu.c: the CPU of a PV guest (struct cpu_ops; arch/x86_64/pventry.S
+ * is its entry code) */
+extern const struct cpu_ops xenpv_cpu_ops;
+void pv_irq_restore(unsigned long flags);
+void pv_failsafe(void);
+
+/* p2m.c: frame numbers: the P2M, and its inverse for our own frames */
+void p2m_init(const xen_pfn_t *p2m, unsigned long nr_pages);
+uint64_t p2m_mfn(uint64_t pfn);
+int m2p_build(void); /* 0, -ENOMEM or -E2BIG: before any m2p_pfn */
+bool m2p_pfn(uint64_t mfn, uint64_t *pfn); /* false: not our frame */
+unsigned long m2p_runs(void);		   /* 0 until built */
+
+/* pvmmu.c: page tables through mmu_update (struct paging_ops) */
+extern const struct paging_ops xenpv_paging_ops;
+void pvmmu_setup(uintptr_t pt_base);
+uint64_t pv_pfn_to_mfn(uint64_t pfn);
+uint64_t pv_mfn_to_pfn(uint64_t mfn);
+int pvmmu_map_mfn(uintptr_t va, uint64_t mfn, uint64_t flags);
 
 #endif

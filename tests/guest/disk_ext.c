@@ -16,8 +16,8 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#define BIG	  (3 << 20)
-#define MANY	  300
+#define BIG	   (3 << 20)
+#define MANY	   300
 #define EXT4_SUPER 0xEF53
 
 static int fails;
@@ -175,8 +175,8 @@ static void second_boot(void)
 	      "readlink %s", t);
 	s = get("/data/sym");
 	CHECK(s && !strcmp(s, "alpha\n"), "through the link");
-	CHECK(stat("/data/hard", &st) == 0 && st.st_nlink == 2, "hard: nlink %d",
-	      (int)st.st_nlink);
+	CHECK(stat("/data/hard", &st) == 0 && st.st_nlink == 2,
+	      "hard: nlink %d", (int)st.st_nlink);
 	CHECK(access("/data/gone", F_OK) == -1 && errno == ENOENT, "gone");
 	s = get("/data/log");
 	CHECK(s && !strcmp(s, "one\ntwo\n"), "log: %s", s ? s : "?");

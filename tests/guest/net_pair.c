@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -32,7 +33,11 @@ static int dial(int port)
 
 int main(int argc, char **argv)
 {
-	const char *name = argc > 1 ? argv[1] : "net-pair-srv";
+	/* The other guest's name; the test runner's PV runs add a suffix. */
+	const char *base = argc > 1 ? argv[1] : "net-pair-srv";
+	const char *sfx = getenv("ATMAN_TEST_SUFFIX");
+	char name[256];
+	snprintf(name, sizeof(name), "%s%s", base, sfx ? sfx : "");
 	struct addrinfo hints = { .ai_family = AF_INET }, *res;
 	int r = -1;
 	for (int i = 0; i < 50 && r; i++) {
@@ -45,7 +50,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	peer = *(struct sockaddr_in *)res->ai_addr;
-	printf("net_pair: found %s by name\n", name);
+	printf("net_pair: found %s by name\n", base);
 	int s = dial(7);
 	if (s < 0) {
 		printf("net_pair: cannot connect\n");

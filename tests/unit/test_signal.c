@@ -233,6 +233,42 @@ static void process_signal_goes_to_a_thread_that_takes_it(void)
 	CHECK_EQ(signal_next(&threads[1]), 0);
 }
 
+/* The kernel's threads (the shutdown watch's) take no signal: a
+ * process signal sent from one goes to the program's. */
+static void kernel_threads_take_no_signal(void)
+{
+	setup();
+	handler(SIGTERM, 0, 0);
+	threads[0].kthread = true; /* current: a kernel thread */
+	threads[1].state = T_BLOCKED;
+	threads[1].intr_sleep = true;
+	send(0, SIGTERM);
+	CHECK(threads[1].interrupted);
+	CHECK_EQ(signal_next(&threads[1]), SIGTERM);
+	struct ksiginfo si = { .signo = SIGTERM, .code = SI_USER };
+	CHECK_EQ(signal_send(1, &si), -ESRCH); /* by tid: not there */
+}
+
+/* Waiting for an outside SIGTERM is not a deadlock: only when someone
+ * may send one, and the program would see it. */
+static void signal_awaited_needs_external_and_a_taker(void)
+{
+	setup();
+	signal_external = false;
+	handler(SIGTERM, 0, 0);
+	CHECK(!signal_awaited());
+	signal_external = true;
+	CHECK(signal_awaited()); /* a handler */
+	setup();
+	CHECK(!signal_awaited()); /* SIG_DFL: a deadlock is reported */
+	threads[0].kthread = true;
+	threads[0].sigmask = SIGBIT(SIGTERM);
+	CHECK(!signal_awaited()); /* a kernel thread's mask counts not */
+	threads[2].sigmask = SIGBIT(SIGTERM);
+	CHECK(signal_awaited()); /* blocked to be taken: sigwait, signalfd */
+	signal_external = false;
+}
+
 static void handler_frame_and_sigreturn_round_trip(void)
 {
 	setup();
@@ -417,6 +453,8 @@ int main(int argc, char **argv)
 	RUN(blocked_fatal_pends_until_unblocked);
 	RUN(standard_signals_pend_once_rt_queue);
 	RUN(process_signal_goes_to_a_thread_that_takes_it);
+	RUN(kernel_threads_take_no_signal);
+	RUN(signal_awaited_needs_external_and_a_taker);
 	RUN(handler_frame_and_sigreturn_round_trip);
 	RUN(sigreturn_refuses_a_bad_fpu_area);
 	RUN(restart_with_sa_restart_else_eintr);

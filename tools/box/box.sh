@@ -40,13 +40,14 @@ box_ensure() {
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
 # box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [rootfs=CPIO] [net=N]
-# [disk=FILE:VDEV:MODE...]: add a guest to RUN; CPIO a cpio archive, its
-# ramdisk; with N (its number among the guests on the network, 0..239)
-# it gets a vif on the box's bridge (tools/box/init: /atman/net,
-# /atman/NAME/net); each disk= is the host's FILE as the guest's VDEV
-# (xvda, ...), MODE w or r: a QEMU drive that dom0 hands to blkback
-# (box_boot, tools/box/init: /atman/disks). Guests of one run that name
-# the same FILE share its drive (run them one after another).
+# [type=TYPE] [disk=FILE:VDEV:MODE...]: add a guest to RUN; CPIO a cpio
+# archive, its ramdisk; with N (its number among the guests on the
+# network, 0..239) it gets a vif on the box's bridge (tools/box/init:
+# /atman/net, /atman/NAME/net); TYPE the guest type, pvh (default) or pv;
+# each disk= is the host's FILE as the guest's VDEV (xvda, ...), MODE w
+# or r: a QEMU drive that dom0 hands to blkback (box_boot,
+# tools/box/init: /atman/disks). Guests of one run that name the same
+# FILE share its drive (run them one after another).
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
@@ -57,6 +58,7 @@ box_job_add() {
 		case "$kv" in
 		rootfs=*) cpio=${kv#*=} ;;
 		net=*) netn=${kv#*=} ;;
+		type=*) extra+=("$kv") ;;
 		disk=*) d=$(box_drive "$1" "${kv#disk=}") || return 1
 			extra+=("disk=$d") ;;
 		esac

@@ -65,13 +65,15 @@ rootfs_cpio() {
 
 # Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [KEY=VALUE...]
 # with keys ramdisk= (the root file system's archive, the guest's boot
-# module), disk= (an xl disk spec; several: xvda, xvdb, ... in order), mac= (a vif with that MAC on bridge=, default xenbr0, set up by
-# the hotplug script=, default xl's own vif-bridge).  The domain is kept at
-# shutdown ("preserve") so that its exit status can be read from xenstore;
-# whoever runs it destroys it afterwards.
+# module), disk= (an xl disk spec; several: xvda, xvdb, ... in order),
+# mac= (a vif with that MAC on bridge=, default xenbr0, set up by
+# the hotplug script=, default xl's own vif-bridge), type= (the guest type,
+# pvh, the default, or pv: the same image boots either way).  The domain is
+# kept at shutdown ("preserve") so that its exit status can be read from
+# xenstore; whoever runs it destroys it afterwards.
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
-	local ramdisk= mac= bridge=xenbr0 script= kv disks=()
+	local ramdisk= mac= bridge=xenbr0 script= type=pvh kv disks=()
 	for kv in "${@:6}"; do
 		case "$kv" in
 		ramdisk=*) ramdisk=${kv#*=} ;;
@@ -79,12 +81,14 @@ xl_config() {
 		mac=*) mac=${kv#*=} ;;
 		bridge=*) bridge=${kv#*=} ;;
 		script=*) script=${kv#*=} ;;
+		type=*) type=${kv#*=} ;;
 		'') ;;
 		*) echo "atman: xl_config: unknown $kv" >&2; return 1 ;;
 		esac
 	done
+	case "$type" in pvh | pv) ;; *) echo "atman: no guest type $type" >&2; return 1 ;; esac
 	printf 'name = %s\n' "$(xl_string "$1")"
-	printf 'type = "pvh"\n'
+	printf 'type = "%s"\n' "$type"
 	printf 'tsc_mode = "native"\n'
 	printf 'kernel = %s\n' "$(xl_string "$2")"
 	[ -n "$ramdisk" ] && printf 'ramdisk = %s\n' "$(xl_string "$ramdisk")"

@@ -24,7 +24,8 @@ xen_status() {
 	status=$(printf '%s\n' "$end" | sed -n 's/.* status=\([^ ]*\).*/\1/p')
 	if console_crashed "$2"; then echo "139 crash"; return; fi
 	case "$reason" in
-	poweroff)
+	poweroff | reboot)
+		# reboot: the program ended after `xl reboot` asked it to.
 		case "$status" in
 		[0-9] | [0-9][0-9] | [0-9][0-9][0-9]) status=$((10#$status & 255)) ;;
 		*) status=$(console_status "$2") ;;
@@ -32,7 +33,7 @@ xen_status() {
 		echo "${status:-0} exit" ;;
 	timeout) echo "124 timeout" ;;
 	destroyed) echo "137 destroyed" ;;
-	crash | watchdog | reboot | suspend | soft_reset) echo "139 crash" ;;
+	crash | watchdog | suspend | soft_reset) echo "139 crash" ;;
 	*) echo "125 error" ;;
 	esac
 }

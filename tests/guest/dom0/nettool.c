@@ -12,6 +12,10 @@
  *   nettool conc HOST PORT N          N connections open at once, each used
  *   nettool http HOST PORT PATH N     N keep-alive requests on one connection
  *   nettool httpnew HOST PORT PATH N  N requests, a connection each
+ *   nettool reuse HOST PORT PATH N    N requests, a connection each, all
+ *                                     from one local port: each new one
+ *                                     meets the last in TIME_WAIT (the
+ *                                     server closes first)
  *   nettool hold HOST PORT PATH N     N keep-alive connections open at once,
  *                                     two requests on each
  *   nettool halfclose HOST PORT       write, shutdown(SHUT_WR), read to EOF
@@ -428,6 +432,55 @@ static int cmd_httpnew(const char *host, int port, const char *path, int n)
 	return ok != n;
 }
 
+static int cmd_reuse(const char *host, int port, const char *path, int n)
+{
+	struct sockaddr_in a = addr(host, port), me = { .sin_family = AF_INET };
+	int ok = 0, one = 1;
+	long body = 0;
+	char status[64] = "";
+	/* A port of the dynamic range that Linux's own connects skip: bound. */
+	me.sin_port = htons(61000 + getpid() % 1000);
+	/* connect gives up after this instead of Linux's two minutes. */
+	struct timeval tv = { 10, 0 };
+	for (int i = 0; i < n; i++) {
+		int s, r, tries = 0;
+		/* Our last connection's end (LAST_ACK) holds the 4-tuple until
+		 * the server's final ACK: a moment. */
+		do {
+			if (tries)
+				usleep(50000);
+			s = socket(AF_INET, SOCK_STREAM, 0);
+			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+				   sizeof(one));
+			setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+			setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			r = bind(s, (struct sockaddr *)&me, sizeof(me));
+			if (!r)
+				r = connect(s, (struct sockaddr *)&a,
+					    sizeof(a));
+			if (r)
+				close(s);
+		} while (r && errno == EADDRNOTAVAIL && ++tries < 100);
+		if (r) {
+			fprintf(stderr, "reuse: request %d: %s\n", i,
+				strerror(errno));
+			continue;
+		}
+		char c;
+		/* The server's FIN first, so that its side waits in TIME_WAIT. */
+		if (!http_get(s, host, path, true, &body, status,
+			      sizeof(status)) &&
+		    !strncmp(status, "HTTP/1.1 200", 12) && read(s, &c, 1) == 0)
+			ok++;
+		else
+			fprintf(stderr, "reuse: request %d: %s (%s)\n", i,
+				status, strerror(errno));
+		close(s);
+	}
+	printf("reuse: %d of %d requests from one port answered 200\n", ok, n);
+	return ok != n;
+}
+
 static int cmd_hold(const char *host, int port, const char *path, int n)
 {
 	int *s = calloc(n, sizeof(int)), open_ = 0, ok = 0;
@@ -825,6 +878,10 @@ int main(int argc, char **argv)
 		ARGS(4);
 		return cmd_httpnew(argv[2], atoi(argv[3]), argv[4],
 				   atoi(argv[5]));
+	} else if (!strcmp(c, "reuse")) {
+		ARGS(4);
+		return cmd_reuse(argv[2], atoi(argv[3]), argv[4],
+				 atoi(argv[5]));
 	} else if (!strcmp(c, "hold")) {
 		ARGS(4);
 		return cmd_hold(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
