@@ -93,6 +93,7 @@ KSRCS := \
 	kern/signalfd.c \
 	kern/uio.c \
 	kern/file.c \
+	kern/fmap.c \
 	kern/poll.c \
 	kern/pipe.c \
 	kern/eventfd.c \

@@ -635,6 +635,16 @@ int fd_set_cloexec(int fd, bool on);
  * default the program ends there (status 141). */
 long file_epipe(void);
 
+/* fmap.c: mmap of files, by copying: MAP_PRIVATE a copy filled at mmap,
+ * MAP_SHARED one written back to the file on msync, munmap, fsync,
+ * mremap and exit (never past the file's size). Kernel context. */
+long fmap_map(uintptr_t addr, size_t len, int prot, int flags, struct file *f,
+	      uint64_t off);
+int fmap_msync(uintptr_t addr, size_t len);
+int fmap_forget(uintptr_t addr, size_t len); /* written back, then gone */
+int fmap_fsync(struct file *f);
+void fmap_exit(void);
+
 /* poll.c: readiness wake-ups. Whoever waits for a file hangs a hook on
  * its wait queue; when the file's readiness may have changed, its kind
  * calls file_wake, which runs every hook that wants those events: threads

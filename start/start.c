@@ -183,6 +183,14 @@ static void rootfs_start(const struct boot_info *b)
 		}
 }
 
+/* At exit, where it may still sleep: the shared mappings of files
+ * written back, then the disks unmounted. */
+static void before_exit(void)
+{
+	fmap_exit();
+	mounts_exit();
+}
+
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
@@ -226,7 +234,7 @@ noreturn void kern_start(struct boot_info *b)
 		kexit(2);
 	}
 	proc_before_main = before_main;
-	proc_before_exit = mounts_exit;
+	proc_before_exit = before_exit;
 	random_init();
 	vfs_init();
 	rootfs_start(b);

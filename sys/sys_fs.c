@@ -494,13 +494,15 @@ long sys_fsync(int fd)
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
-	long r = file_fsync(f);
+	long r = fmap_fsync(f); /* its shared mappings into it first */
+	long s = file_fsync(f);
 	file_put(f);
-	return r;
+	return r ? r : s;
 }
 
 long sys_sync(void)
 {
+	fmap_exit(); /* every shared mapping written back */
 	vfs_sync();
 	return 0;
 }
