@@ -536,7 +536,8 @@ static long xfer(struct inode *i, struct uio *u, uint64_t off, bool write)
 		return -EROFS;
 	if (!u->resid)
 		return 0;
-	char *buf = malloc(XFER);
+	size_t bufsz = MIN(u->resid, XFER); /* small writes, small buffers */
+	char *buf = malloc(bufsz);
 	if (!buf)
 		return -ENOMEM;
 	ext_lock(x);
@@ -547,7 +548,7 @@ static long xfer(struct inode *i, struct uio *u, uint64_t off, bool write)
 	if (r)
 		goto out;
 	while (u->resid) {
-		size_t n = MIN(u->resid, XFER);
+		size_t n = MIN(u->resid, bufsz);
 		unsigned got = 0;
 		if ((r = ext_errno(ext2fs_file_llseek(f, off + done,
 						      EXT2_SEEK_SET, NULL))))

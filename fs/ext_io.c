@@ -1,41 +1,142 @@
 /*
  * libext2fs's I/O manager on our block devices: the channel's name is
- * the blkdev's ("xvda"). Blocks of the channel's block size move
- * through the device in one call each way; a write-through cache of
- * CACHE_SLOTS blocks (direct-mapped by block number) saves reading the
- * inode tables, bitmaps and directories libext2fs reads again and
- * again, and a miss reads the READ_AHEAD blocks around it at once. Written is on the device when the call returns; flush asks the
- * device to make it stable.
+ * the blkdev's ("xvda"). A write-back cache of CACHE_SLOTS blocks
+ * (direct-mapped by block number) sits in front of the device:
+ *
+ * - a one-block write (how libext2fs writes inodes, directories, file
+ *   data, extent blocks) only fills its slot and marks it dirty; a
+ *   dirty slot goes to the device when another block needs the slot,
+ *   at flush (ext2fs_flush: fsync, sync, unmount), or when the block
+ *   size changes. A dirty block goes out with the dirty blocks that
+ *   follow it on the disk in one transfer (up to RUN blocks);
+ * - a one-block read that misses reads the READ_AHEAD blocks around it
+ *   at once (libext2fs reads files, directories and tables block by
+ *   block), a dirty slot never overwritten by what the disk has;
+ * - larger reads and writes (bitmaps, tables, the superblock) go to the
+ *   device at once, the slots they cover brought up to date (a read
+ *   gets the dirty slots' newer bytes laid over what the disk had).
+ *
+ * So nothing is on the device before a flush but what eviction wrote;
+ * flush writes every dirty block, then asks the device to make it all
+ * stable.
  */
 #include <errno.h>
 
 #include "ext.h"
 
-#define CACHE_SLOTS 256
+#define CACHE_SLOTS 1024
 #define READ_AHEAD  32 /* blocks read at a miss (<= CACHE_SLOTS) */
+#define RUN	    64 /* dirty blocks written in one transfer, at most */
 #define IO_MAGIC    EXT2_ET_MAGIC_IO_CHANNEL
 
 struct slot {
 	unsigned long long blk;
-	bool valid;
+	bool valid, dirty;
 	char *data; /* block_size bytes */
 };
 
 struct chan {
 	struct blkdev *dev;
 	struct slot slot[CACHE_SLOTS];
-	unsigned cached_size; /* the block size the slots hold */
-	uint64_t hits, misses;
+	uint64_t hits, misses, writebacks;
 };
+
+static struct slot *slot_of(struct chan *c, unsigned long long blk)
+{
+	return &c->slot[blk % CACHE_SLOTS];
+}
+
+static errcode_t io_err(int r)
+{
+	return r == -EROFS ? EXT2_ET_RO_FILSYS : r ? EIO : 0;
+}
+
+/* The dirty slot s to the device, with the dirty blocks after it. */
+static int writeback(io_channel io, struct slot *s)
+{
+	struct chan *c = io->private_data;
+	size_t bs = io->block_size;
+	unsigned n = 1;
+	while (n < RUN) {
+		struct slot *t = slot_of(c, s->blk + n);
+		if (!t->valid || !t->dirty || t->blk != s->blk + n)
+			break;
+		n++;
+	}
+	char *buf = n > 1 ? malloc(n * bs) : s->data;
+	if (!buf) {
+		buf = s->data;
+		n = 1;
+	}
+	if (n > 1)
+		for (unsigned k = 0; k < n; k++)
+			memcpy(buf + k * bs, slot_of(c, s->blk + k)->data, bs);
+	int r = c->dev->ops->rw(c->dev, true, s->blk * bs, buf, n * bs);
+	if (buf != s->data)
+		free(buf);
+	/* Clean either way: a block the disk refused stays refused (the
+	 * error goes up; retrying for ever would hang). */
+	for (unsigned k = 0; k < n; k++)
+		slot_of(c, s->blk + k)->dirty = false;
+	c->writebacks++;
+	return r;
+}
+
+static int flush_dirty(io_channel io)
+{
+	struct chan *c = io->private_data;
+	int err = 0;
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		struct slot *s = &c->slot[i];
+		if (s->valid && s->dirty) {
+			int r = writeback(io, s);
+			if (r && !err)
+				err = r;
+		}
+	}
+	return err;
+}
 
 static void cache_drop(struct chan *c)
 {
 	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
 		free(c->slot[i].data);
 		c->slot[i].data = NULL;
-		c->slot[i].valid = false;
+		c->slot[i].valid = c->slot[i].dirty = false;
 	}
-	c->cached_size = 0;
+}
+
+/* Make blk's slot free for it: a dirty block of another number written
+ * first. 0, or -errno (then the slot is not to be used). */
+static int claim(io_channel io, unsigned long long blk, struct slot **out)
+{
+	struct chan *c = io->private_data;
+	struct slot *s = slot_of(c, blk);
+	if (s->valid && s->dirty && s->blk != blk) {
+		int r = writeback(io, s);
+		if (r)
+			return r;
+	}
+	if (!s->data && !(s->data = malloc(io->block_size)))
+		return -ENOMEM;
+	*out = s;
+	return 0;
+}
+
+/* What the disk has for blk, into its slot unless the slot holds newer
+ * bytes of blk. */
+static void keep(io_channel io, unsigned long long blk, const void *data)
+{
+	struct chan *c = io->private_data;
+	struct slot *s = slot_of(c, blk);
+	if (s->valid && s->dirty && s->blk == blk)
+		return;
+	if (claim(io, blk, &s))
+		return;
+	memcpy(s->data, data, io->block_size);
+	s->blk = blk;
+	s->valid = true;
+	s->dirty = false;
 }
 
 static errcode_t io_open(const char *name, int flags, io_channel *out)
@@ -72,11 +173,12 @@ static errcode_t io_close(io_channel io)
 	if (--io->refcount > 0)
 		return 0;
 	struct chan *c = io->private_data;
+	int r = flush_dirty(io);
 	cache_drop(c);
 	free(c);
 	free(io->name);
 	free(io);
-	return 0;
+	return io_err(r);
 }
 
 static errcode_t io_set_blksize(io_channel io, int bs)
@@ -84,8 +186,12 @@ static errcode_t io_set_blksize(io_channel io, int bs)
 	struct chan *c = io->private_data;
 	if (bs <= 0 || (unsigned)bs % c->dev->sector_size)
 		return EXT2_ET_INVALID_ARGUMENT;
-	if (io->block_size != bs)
+	if (io->block_size != bs) {
+		int r = flush_dirty(io);
 		cache_drop(c);
+		if (r)
+			return io_err(r);
+	}
 	io->block_size = bs;
 	return 0;
 }
@@ -104,38 +210,8 @@ static errcode_t span(io_channel io, unsigned long long blk, int count,
 	return 0;
 }
 
-static struct slot *slot_of(struct chan *c, unsigned long long blk)
-{
-	return &c->slot[blk % CACHE_SLOTS];
-}
-
-static errcode_t io_err(io_channel io, int r)
-{
-	(void)io;
-	return r == -EROFS ? EXT2_ET_RO_FILSYS : r ? EIO : 0;
-}
-
-static void keep(io_channel io, unsigned long long blk, const void *data)
-{
-	struct chan *c = io->private_data;
-	struct slot *s = slot_of(c, blk);
-	if (c->cached_size != (unsigned)io->block_size) {
-		cache_drop(c);
-		c->cached_size = io->block_size;
-	}
-	if (!s->data)
-		s->data = malloc(io->block_size);
-	if (s->data) {
-		memcpy(s->data, data, io->block_size);
-		s->blk = blk;
-		s->valid = true;
-	}
-}
-
 /* A single block missed: read the READ_AHEAD-block window around it in
- * one transfer and keep every block of it (libext2fs reads files,
- * directories and tables block by block, mostly in order). 0, or -errno
- * if the window could not be read (then only the block is). */
+ * one transfer and keep every block of it. 0, or -errno. */
 static int read_ahead(io_channel io, unsigned long long blk)
 {
 	struct chan *c = io->private_data;
@@ -162,32 +238,32 @@ static errcode_t io_read64(io_channel io, unsigned long long blk, int count,
 {
 	struct chan *c = io->private_data;
 	uint64_t off;
-	size_t len;
+	size_t len, bs = io->block_size;
 	errcode_t e = span(io, blk, count, &off, &len);
 	if (e)
 		return e;
 	if (count == 1) {
 		struct slot *s = slot_of(c, blk);
-		if (s->valid && s->blk == blk &&
-		    c->cached_size == (unsigned)io->block_size) {
-			memcpy(data, s->data, len);
+		if (!(s->valid && s->blk == blk)) {
+			c->misses++;
+			read_ahead(io, blk);
+		} else {
 			c->hits++;
-			return 0;
 		}
-	}
-	c->misses++;
-	if (count == 1 && !read_ahead(io, blk)) {
-		struct slot *s = slot_of(c, blk);
 		if (s->valid && s->blk == blk) {
-			memcpy(data, s->data, len);
+			memcpy(data, s->data, bs);
 			return 0;
 		}
 	}
 	int r = c->dev->ops->rw(c->dev, false, off, data, len);
 	if (r)
-		return io_err(io, r);
-	if (count == 1)
-		keep(io, blk, data);
+		return io_err(r);
+	/* The cache's newer bytes over what the disk had. */
+	for (size_t k = 0; k < len / bs; k++) {
+		struct slot *s = slot_of(c, blk + k);
+		if (s->valid && s->dirty && s->blk == blk + k)
+			memcpy((char *)data + k * bs, s->data, bs);
+	}
 	return 0;
 }
 
@@ -196,30 +272,72 @@ static errcode_t io_write64(io_channel io, unsigned long long blk, int count,
 {
 	struct chan *c = io->private_data;
 	uint64_t off;
-	size_t len;
+	size_t len, bs = io->block_size;
 	errcode_t e = span(io, blk, count, &off, &len);
 	if (e)
 		return e;
+	if (c->dev->readonly)
+		return EXT2_ET_RO_FILSYS;
+	struct slot *s;
+	if (count == 1 && !claim(io, blk, &s)) {
+		memcpy(s->data, data, bs);
+		s->blk = blk;
+		s->valid = s->dirty = true;
+		return 0;
+	}
 	int r = c->dev->ops->rw(c->dev, true, off, (void *)data, len);
-	/* Whatever the cache held for these blocks is the old data. */
-	size_t bs = io->block_size;
-	for (size_t k = 0; k < (len + bs - 1) / bs && k < CACHE_SLOTS; k++) {
-		struct slot *s = slot_of(c, blk + k);
-		if (s->valid && s->blk == blk + k) {
-			if (!r && (k + 1) * bs <= len &&
-			    c->cached_size == (unsigned)bs)
-				memcpy(s->data, (const char *)data + k * bs,
-				       bs);
-			else
-				s->valid = false;
+	/* The slots of these blocks: what was just written, or nothing. */
+	for (size_t k = 0; k < (len + bs - 1) / bs; k++) {
+		s = slot_of(c, blk + k);
+		if (!s->valid || s->blk != blk + k)
+			continue;
+		if (!r && (k + 1) * bs <= len) {
+			memcpy(s->data, (const char *)data + k * bs, bs);
+			s->dirty = false;
+		} else if (!s->dirty || !r) {
+			s->valid = s->dirty = false;
 		}
 	}
-	if (len / bs >= CACHE_SLOTS)
-		for (unsigned i = 0; i < CACHE_SLOTS; i++)
-			if (c->slot[i].valid && c->slot[i].blk >= blk &&
-			    c->slot[i].blk < blk + len / bs)
-				c->slot[i].valid = false;
-	return io_err(io, r);
+	return io_err(r);
+}
+
+/* Bytes at an offset (closefs.c writes the superblock's changed bytes
+ * this way, 2 at a time): the sectors around them read, patched and
+ * written back, and the slot that holds them patched too. */
+static errcode_t io_write_byte(io_channel io, unsigned long offset, int count,
+			       const void *data)
+{
+	struct chan *c = io->private_data;
+	size_t bs = io->block_size, ss = c->dev->sector_size, n = (size_t)count;
+	if (count <= 0)
+		return EXT2_ET_INVALID_ARGUMENT;
+	if (offset > c->dev->size || n > c->dev->size - offset)
+		return EXT2_ET_LLSEEK_FAILED;
+	if (c->dev->readonly)
+		return EXT2_ET_RO_FILSYS;
+	uint64_t lo = ALIGN_DOWN(offset, ss), hi = ALIGN_UP(offset + n, ss);
+	char *buf = malloc(hi - lo);
+	if (!buf)
+		return EXT2_ET_NO_MEMORY;
+	int r = c->dev->ops->rw(c->dev, false, lo, buf, hi - lo);
+	if (!r) {
+		memcpy(buf + (offset - lo), data, n);
+		r = c->dev->ops->rw(c->dev, true, lo, buf, hi - lo);
+	}
+	free(buf);
+	for (uint64_t b = offset / bs; b * bs < offset + n; b++) {
+		struct slot *s = slot_of(c, b);
+		if (!s->valid || s->blk != b)
+			continue;
+		uint64_t a = MAX(offset, b * bs),
+			 e = MIN(offset + n, (b + 1) * bs);
+		if (!r)
+			memcpy(s->data + (a - b * bs),
+			       (const char *)data + (a - offset), e - a);
+		else if (!s->dirty)
+			s->valid = false;
+	}
+	return io_err(r);
 }
 
 static errcode_t io_read(io_channel io, unsigned long blk, int count,
@@ -237,7 +355,9 @@ static errcode_t io_write(io_channel io, unsigned long blk, int count,
 static errcode_t io_flush(io_channel io)
 {
 	struct chan *c = io->private_data;
-	return io_err(io, c->dev->ops->flush(c->dev));
+	int r = flush_dirty(io);
+	int f = c->dev->ops->flush(c->dev);
+	return io_err(r ? r : f);
 }
 
 static errcode_t io_set_option(io_channel io, const char *opt, const char *arg)
@@ -257,6 +377,7 @@ static struct struct_io_manager ext_io = {
 	.read_blk = io_read,
 	.write_blk = io_write,
 	.flush = io_flush,
+	.write_byte = io_write_byte,
 	.set_option = io_set_option,
 	.read_blk64 = io_read64,
 	.write_blk64 = io_write64,
