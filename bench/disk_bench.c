@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	for (int i = 0; i < RANDOM; i++) {
 		x = x * 1103515245 + 12345;
-		if (pread(fd, buf, 4096, (off_t)((x >> 8) % pages) * 4096) != 4096)
+		if (pread(fd, buf, 4096, (off_t)((x >> 8) % pages) * 4096) !=
+		    4096)
 			die("pread");
 	}
 	printf("bench disk_rand_read_4k %.0f IOPS\n", RANDOM / (now() - t0));

@@ -123,6 +123,9 @@ struct cpu_ops {
 	void (*debugcon_write)(const char *buf, size_t len);
 	/* Leave the kernel for good into the program context r. */
 	void (*regs_enter)(struct regs *r) __attribute__((__noreturn__));
+	/* The entries can run a thread's kernel code on a kernel stack of
+	 * its own (kstack_top; a loaded Linux program's threads). */
+	bool kstacks;
 };
 extern const struct cpu_ops *cpu_ops;
 extern const struct cpu_ops cpu_native;
