@@ -65,6 +65,8 @@ KSRCS := \
 	drivers/xen/xenbus.c \
 	drivers/xen/netfront.c \
 	drivers/xen/netfront_xs.c \
+	drivers/xen/blkfront.c \
+	drivers/xen/blkfront_xs.c \
 	drivers/xen/control.c \
 	kern/string.c \
 	kern/printk.c \
@@ -87,11 +89,13 @@ KSRCS := \
 	kern/futex.c \
 	kern/proc.c \
 	kern/netdev.c \
+	kern/blkdev.c \
 	kern/signal.c \
 	kern/ptimer.c \
 	kern/signalfd.c \
 	kern/uio.c \
 	kern/file.c \
+	kern/fmap.c \
 	kern/poll.c \
 	kern/pipe.c \
 	kern/eventfd.c \
@@ -104,6 +108,11 @@ KSRCS := \
 	fs/rootfs.c \
 	fs/synth.c \
 	fs/dev.c \
+	fs/blkfile.c \
+	fs/ext.c \
+	fs/ext_io.c \
+	fs/ext_libc.c \
+	fs/mounts.c \
 	fs/procfs.c \
 	runtime/chan.c \
 	runtime/go.c \
@@ -182,6 +191,89 @@ $(B)/k/liblwip.a: $(LWIP_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
+# libext2fs 1.47.0 from Debian's e2fsprogs source package, fetched once
+# into the build cache like lwIP, compiled with the kernel's flags and
+# our configuration (fs/e2fs/config.h) into an archive. Its generated
+# headers are made here as e2fsprogs' own build makes them: the error
+# table by its compile_et awk scripts, ext2_types.h from its template,
+# the CRC32c table by its generator (a host program).
+E2FS_VERSION := 1.47.0-2
+E2FS_PKG := $(B)/e2fs/pkg
+E2FS_GEN := $(B)/e2fs/gen
+E2FS_FILES := \
+	alloc.c alloc_sb.c alloc_stats.c alloc_tables.c badblocks.c \
+	bb_inode.c bitmaps.c bitops.c blkmap64_ba.c blkmap64_rb.c blknum.c \
+	block.c bmap.c check_desc.c closefs.c crc16.c crc32c.c csum.c \
+	dblist.c dblist_dir.c digest_encode.c dir_iterate.c dirblock.c \
+	dirhash.c expanddir.c ext_attr.c extent.c fallocate.c fileio.c \
+	freefs.c gen_bitmap.c gen_bitmap64.c get_num_dirs.c \
+	get_pathname.c hashmap.c i_block.c ind_block.c \
+	inline.c inline_data.c inode.c io_manager.c link.c \
+	lookup.c mkdir.c mmp.c namei.c newdir.c nls_utf8.c openfs.c \
+	orphan.c punch.c rbtree.c read_bb.c res_gdt.c rw_bitmaps.c \
+	sha512.c swapfs.c symlink.c unlink.c valid_blk.c version.c
+E2FS_OBJS := $(patsubst %.c,$(B)/e2fs/obj/%.o,$(E2FS_FILES)) $(B)/e2fs/obj/ext2_err.o
+E2FS_CFLAGS := -iquote fs/e2fs -I$(E2FS_GEN) -I$(B)/e2fs/inc -I$(E2FS_PKG)/lib \
+	-DHAVE_CONFIG_H
+$(E2FS_OBJS): KOPT := -Os
+E2FS_USERS := $(B)/k/fs/ext.o $(B)/k/fs/ext_io.o
+$(E2FS_USERS): KCFLAGS += $(E2FS_CFLAGS)
+$(E2FS_USERS): | $(E2FS_GEN)/ext2fs/ext2_err.h $(E2FS_GEN)/ext2fs/ext2_types.h
+
+$(B)/e2fs/.unpacked:
+	$(call msg,FETCH,e2fsprogs-$(E2FS_VERSION))
+	$(Q)mkdir -p $(B)/e2fs/inc
+	$(Q)d=$$(tools/srcpkg e2fsprogs $(E2FS_VERSION)) && ln -sfn "$$d" $(E2FS_PKG)
+	$(Q)ln -sfn ../pkg/lib/ext2fs $(B)/e2fs/inc/ext2fs
+	$(Q)ln -sfn ../pkg/lib/et $(B)/e2fs/inc/et
+	$(Q)touch $@
+
+$(addprefix $(E2FS_PKG)/lib/ext2fs/,$(E2FS_FILES) ext2_err.et.in ext2_types.h.in gen_crc32ctable.c): | $(B)/e2fs/.unpacked
+	@:
+
+$(E2FS_GEN)/ext2fs/ext2_err.h $(E2FS_GEN)/ext2_err.c: $(E2FS_PKG)/lib/ext2fs/ext2_err.et.in
+	$(call msg,GEN,ext2_err.h)
+	$(Q)mkdir -p $(E2FS_GEN)/ext2fs
+	$(Q)sed 's/@E2FSPROGS_VERSION@/$(E2FS_VERSION)/' $< >$(E2FS_GEN)/ext2_err.et
+	$(Q)cd $(E2FS_GEN) && LC_ALL=C awk -f $(abspath $(E2FS_PKG))/lib/et/et_h.awk \
+		outfile=ext2fs/ext2_err.h outfn=ext2_err.h ext2_err.et
+	$(Q)cd $(E2FS_GEN) && LC_ALL=C awk -f $(abspath $(E2FS_PKG))/lib/et/et_c.awk \
+		outfile=ext2_err.c outfn=ext2_err.c ext2_err.et
+
+$(E2FS_GEN)/ext2fs/ext2_types.h: $(E2FS_PKG)/lib/ext2fs/ext2_types.h.in
+	$(call msg,GEN,ext2_types.h)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e 's/@ASM_TYPES_HEADER@//; s/@SIZEOF_SHORT@/2/; s/@SIZEOF_INT@/4/' \
+		-e 's/@SIZEOF_LONG@/8/; s/@SIZEOF_LONG_LONG@/8/; s/@PUBLIC_CONFIG_HEADER@//' $< >$@.tmp
+	$(Q)mv $@.tmp $@
+
+$(E2FS_GEN)/crc32c_table.h: $(E2FS_PKG)/lib/ext2fs/gen_crc32ctable.c
+	$(call msg,GEN,crc32c_table.h)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -O1 -I$(E2FS_PKG)/lib/ext2fs -o $(B)/e2fs/gen_crc32ctable $<
+	$(Q)$(B)/e2fs/gen_crc32ctable >$@.tmp
+	$(Q)mv $@.tmp $@
+
+# e2fsprogs' own code is not ours to keep warning-free at -Wextra.
+E2FS_WNO := -Wno-unused-parameter -Wno-sign-compare -Wno-type-limits \
+	-Wno-implicit-fallthrough -Wno-missing-field-initializers \
+	-Wno-unused-function -Wno-pointer-sign -Wno-cast-function-type
+$(B)/e2fs/obj/%.o: $(E2FS_PKG)/lib/ext2fs/%.c $(E2FS_GEN)/ext2fs/ext2_err.h \
+		$(E2FS_GEN)/ext2fs/ext2_types.h $(E2FS_GEN)/crc32c_table.h | $(B)/include/xen
+	$(call msg,CC,e2fs/$*.c)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) $(E2FS_CFLAGS) $(E2FS_WNO) -MD -MP -c -o $@ $<
+
+$(B)/e2fs/obj/ext2_err.o: $(E2FS_GEN)/ext2_err.c | $(B)/include/xen
+	$(call msg,CC,e2fs/ext2_err.c)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) $(E2FS_CFLAGS) $(E2FS_WNO) -c -o $@ $<
+
+$(B)/k/libext2fs.a: $(E2FS_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
 all: $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds
 
 $(B)/include/xen:
@@ -217,10 +309,10 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 
 # One relocatable object; only atman_* names stay global, so a program
 # may define its own panic, printk or page_alloc.
-$(B)/lib/atman.o: $(KOBJS) $(B)/k/liblwip.a
+$(B)/lib/atman.o: $(KOBJS) $(B)/k/liblwip.a $(B)/k/libext2fs.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS) $(B)/k/liblwip.a
+	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS) $(B)/k/liblwip.a $(B)/k/libext2fs.a
 	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
 
 $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds

@@ -133,4 +133,5 @@ void dev_init(void)
 	vfs_symlink("/proc/self/fd/1", vfs_root, "/dev/stdout");
 	vfs_symlink("/proc/self/fd/2", vfs_root, "/dev/stderr");
 	vfs_symlink("/proc/self/fd", vfs_root, "/dev/fd");
+	blkfile_init();
 }

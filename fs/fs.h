@@ -59,6 +59,12 @@ struct inode_ops {
 	/* A "magic" link (/proc/self/fd/N): what it stands for, with no
 	 * path in between. NULL: follow readlink's target. */
 	int (*get_link)(struct inode *ln, struct inode **out);
+	/* mode, uid, gid or the times changed in the inode: store them.
+	 * NULL: the inode is all there is (memory). */
+	int (*setattr)(struct inode *ino);
+	/* fsync: the file's data and metadata on stable storage. NULL:
+	 * nothing to write back. */
+	int (*fsync)(struct inode *ino);
 };
 
 /* One mounted file system. */
@@ -70,6 +76,13 @@ struct fs {
 	struct inode *root;
 	/* statfs: blocks (of 4 KiB) in all and free */
 	void (*space)(struct fs *fs, uint64_t *total, uint64_t *avail);
+	/* sync, syncfs, and at exit: everything to stable storage. NULL:
+	 * nothing to write back (memory). */
+	int (*sync)(struct fs *fs);
+	/* Evict an inode when its last reference goes, links or not: the
+	 * disk keeps it (ext); false: memory is all there is (ramfs). */
+	bool evict_unused;
+	bool readonly; /* opens for writing: EROFS */
 	void *priv;
 };
 
@@ -126,6 +139,9 @@ int vfs_mount(const char *path, struct fs *fs);
 int vfs_chdir(struct inode *dir);
 long vfs_getcwd(char *buf, size_t n);
 int vfs_mkdir_p(const char *path, unsigned mode); /* for setup code */
+/* Every mounted file system's sync, then every block device's flush;
+ * the first error. */
+int vfs_sync(void);
 
 /* vfs_file.c: open files of the tree as a file kind */
 struct file *vfs_file_open(struct inode *ino, unsigned flags);
@@ -195,9 +211,24 @@ int cpio_unpack(const void *buf, size_t len);
 /* dev.c: /dev; procfs.c: /proc and the /etc defaults. Both after the
  * root's archive is unpacked: a file the user's root has wins. */
 void dev_init(void);
+/* blkfile.c: /dev/xvdX for every block device (dev_init calls it) */
+void blkfile_init(void);
 void procfs_init(void);
 /* A read-only file kind over a filled buffer (synth.c), for /proc. */
 int synth_open_buf(struct synth_buf *b, unsigned flags, struct file **out);
+
+/* ext.c: ext2/3/4 on a block device (through libext2fs). ext_mount
+ * opens it (read-only if ro, the device is, or its features need it);
+ * the root is out->root. ext_unmount writes everything back and marks
+ * it clean; the fs stays, read-only, for the inodes still held. */
+int ext_mount(struct blkdev *dev, bool ro, struct fs **out);
+int ext_unmount(struct fs *fs);
+int ext_sync(struct fs *fs);
+
+/* mounts.c: the disks' mounts at boot, from atman.mount=DEV:PATH[:ro]
+ * options and /etc/fstab; all unmounted at exit. */
+void mounts_boot(const struct cmdline *c);
+void mounts_exit(void);
 
 /* vfs_init (vfs.c): ramfs at / and /tmp */
 void vfs_init(void);

@@ -47,7 +47,7 @@ struct inode *inode_get(struct inode *ino)
 void inode_put(struct inode *ino)
 {
 	kassert(ino->refs > 0);
-	if (--ino->refs || ino->nlink)
+	if (--ino->refs || (ino->nlink && !ino->fs->evict_unused))
 		return;
 	if (ino->ops && ino->ops->evict)
 		ino->ops->evict(ino);
@@ -252,6 +252,19 @@ int vfs_mount(const char *path, struct fs *fs)
 	}
 	inode_put(d);
 	return -ENOMEM;
+}
+
+int vfs_sync(void)
+{
+	int err = 0, r;
+	for (int i = 0; i < MOUNT_MAX; i++)
+		if (mounts[i].fs && mounts[i].fs->sync &&
+		    (r = mounts[i].fs->sync(mounts[i].fs)) && !err)
+			err = r;
+	for (struct blkdev *d = blkdev_first(); d; d = d->next)
+		if ((r = d->ops->flush(d)) && !err)
+			err = r;
+	return err;
 }
 
 int vfs_chdir(struct inode *dir)

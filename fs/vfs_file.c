@@ -102,6 +102,12 @@ static int vf_stat(struct file *f, struct stat *st)
 	return 0;
 }
 
+static int vf_fsync(struct file *f)
+{
+	struct inode *i = f->priv;
+	return i->ops->fsync ? i->ops->fsync(i) : 0;
+}
+
 static void vf_release(struct file *f)
 {
 	inode_put(f->priv);
@@ -115,6 +121,7 @@ static const struct file_ops vfs_fops = {
 	.pwrite = vf_pwrite,
 	.seek = vf_seek,
 	.stat = vf_stat,
+	.fsync = vf_fsync,
 	.release = vf_release,
 	.mode = S_IFREG,
 };

@@ -92,6 +92,9 @@ int vfs_open(struct inode *dir, const char *path, unsigned flags, unsigned mode,
 		r = -EISDIR;
 	else if (acc == 3)
 		r = -EINVAL;
+	else if (i->fs->readonly && !i->open &&
+		 (acc != O_RDONLY || (flags & O_TRUNC)))
+		r = -EROFS; /* a device node's own open decides for it */
 	else if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode) &&
 		 i->size)
 		r = vfs_truncate(i, 0);

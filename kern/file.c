@@ -102,6 +102,11 @@ int file_stat(struct file *f, struct stat *st)
 	return 0;
 }
 
+int file_fsync(struct file *f)
+{
+	return f->ops->fsync ? f->ops->fsync(f) : 0;
+}
+
 long file_setfl(struct file *f, unsigned flags)
 {
 	/* Linux ignores the flags F_SETFL cannot change; so do we. */

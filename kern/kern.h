@@ -545,6 +545,38 @@ struct netdev {
 };
 void netdev_register(struct netdev *d);
 struct netdev *netdev_first(void); /* then ->next */
+/*
+ * blkdev.c: block devices, as the file systems see them. A driver
+ * (blkfront) registers one once it is connected. Transfers are whole
+ * sectors between kernel memory and the device, and sleep until done;
+ * a device that fails says -EIO (and the driver says why on the
+ * console), never hangs.
+ */
+struct blkdev;
+struct blkdev_ops {
+	/* len bytes between buf and the device at byte offset off, both
+	 * multiples of sector_size, inside the device: 0, -EIO (the
+	 * device failed: a console line says why), -EROFS (a write to a
+	 * read-only device), -EINVAL (misaligned, out of range). */
+	int (*rw)(struct blkdev *d, bool write, uint64_t off, void *buf,
+		  size_t len);
+	/* Everything written before is on stable storage: 0 or -EIO. */
+	int (*flush)(struct blkdev *d);
+};
+struct blkdev {
+	char name[8];	      /* "xvda" */
+	uint64_t size;	      /* bytes */
+	unsigned sector_size; /* 512 .. 4096, a power of two */
+	bool readonly;
+	unsigned major, minor; /* st_rdev */
+	const struct blkdev_ops *ops;
+	void *priv; /* the driver's */
+	struct blkdev *next;
+};
+void blkdev_register(struct blkdev *d);
+struct blkdev *blkdev_first(void); /* then ->next */
+struct blkdev *blkdev_find(const char *name);
+
 /* uio.c: the program's buffers of one read or write (an iovec array, or
  * one buffer), consumed as a file kind copies. Each piece is checked
  * against the page tables when it is reached, so a buffer the program
@@ -598,6 +630,9 @@ struct file_ops {
 	long (*seek)(struct file *f, int64_t off, int whence);
 	/* fstat. NULL: only st_mode, from mode below. */
 	int (*stat)(struct file *f, struct stat *st);
+	/* fsync: what was written is on stable storage. NULL: nothing to
+	 * write back (memory), 0. */
+	int (*fsync)(struct file *f);
 	/* Sockets (issue 8) are one more kind and call file_wake when lwIP
 	 * reports events. */
 	unsigned mode; /* S_IFIFO, S_IFCHR, ... for fstat */
@@ -627,6 +662,7 @@ long file_pread(struct file *f, struct uio *u, uint64_t off);
 long file_pwrite(struct file *f, struct uio *u, uint64_t off);
 long file_seek(struct file *f, int64_t off, int whence);
 int file_stat(struct file *f, struct stat *st);
+int file_fsync(struct file *f);
 long file_setfl(struct file *f, unsigned flags); /* O_NONBLOCK, O_APPEND */
 void fd_init(void);				 /* fds 0-2: the console */
 struct file *fd_file(int fd);			 /* a reference, or NULL */
@@ -643,6 +679,16 @@ int fd_set_cloexec(int fd, bool on);
  * the writing thread, as Linux sends it, then -EPIPE. At SIGPIPE's
  * default the program ends there (status 141). */
 long file_epipe(void);
+
+/* fmap.c: mmap of files, by copying: MAP_PRIVATE a copy filled at mmap,
+ * MAP_SHARED one written back to the file on msync, munmap, fsync,
+ * mremap and exit (never past the file's size). Kernel context. */
+long fmap_map(uintptr_t addr, size_t len, int prot, int flags, struct file *f,
+	      uint64_t off);
+int fmap_msync(uintptr_t addr, size_t len);
+int fmap_forget(uintptr_t addr, size_t len); /* written back, then gone */
+int fmap_fsync(struct file *f);
+void fmap_exit(void);
 
 /* poll.c: readiness wake-ups. Whoever waits for a file hangs a hook on
  * its wait queue; when the file's readiness may have changed, its kind
@@ -762,6 +808,9 @@ extern bool kquiet;
 /* What the start code wants done in the first thread before the
  * program's _start (the network's DHCP); NULL: nothing. */
 extern void (*proc_before_main)(void);
+/* What the start code wants done at exit, where it may still sleep (the
+ * disks' unmount); NULL: nothing. */
+extern void (*proc_before_exit)(void);
 noreturn void proc_start(void);
 /* End the program with status; the platform shuts down for
  * kexit_reason (SHUTDOWN_OFF, or SHUTDOWN_REBOOT if one was asked). */

@@ -17,10 +17,16 @@ bool kquiet;
 void (*proc_before_main)(void);
 const struct platform *plat;
 
+void (*proc_before_exit)(void);
 int kexit_reason = SHUTDOWN_OFF;
 
 noreturn void kexit(int status)
 {
+	/* Once: the hook may fail and end up here again. */
+	void (*before)(void) = proc_before_exit;
+	proc_before_exit = NULL;
+	if (before && can_sleep())
+		before();
 	if (status)
 		printk("atman: exit status %d\n", status);
 	console_flush();

@@ -114,17 +114,21 @@ static void xen_devices_start(void)
 	int r = gnttab_init();
 	if (r)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
-	else
+	else {
 		netfront_probe(); /* every vif: an interface for net_boot */
+		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
+	}
 }
 
 /* In the first thread, before the program's _start: what needs threads
- * (the shutdown watch's, the network's DHCP). */
+ * (the shutdown watch's, the network's DHCP) or sleeps (the disks'
+ * mounts: their I/O). */
 static void before_main(void)
 {
 	if (xenstore_up)
 		control_start();
 	net_boot();
+	mounts_boot(&kcmdline);
 }
 
 static void xen_devices_banner(void)
@@ -179,6 +183,14 @@ static void rootfs_start(const struct boot_info *b)
 		}
 }
 
+/* At exit, where it may still sleep: the shared mappings of files
+ * written back, then the disks unmounted. */
+static void before_exit(void)
+{
+	fmap_exit();
+	mounts_exit();
+}
+
 noreturn void kern_start(struct boot_info *b)
 {
 	plat = b->plat;
@@ -222,6 +234,7 @@ noreturn void kern_start(struct boot_info *b)
 		kexit(2);
 	}
 	proc_before_main = before_main;
+	proc_before_exit = before_exit;
 	random_init();
 	vfs_init();
 	rootfs_start(b);

@@ -111,6 +111,7 @@ long sys_brk(unsigned long brk);
 long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 	      long off);
 long sys_munmap(unsigned long addr, size_t len);
+long sys_msync(unsigned long addr, size_t len, int flags);
 long sys_mprotect(unsigned long addr, size_t len, int prot);
 long sys_mremap(unsigned long old, size_t old_len, size_t new_len, int flags,
 		unsigned long new_addr);

@@ -488,18 +488,22 @@ long sys_fallocate(int fd, int mode, long off, long len)
 	return r;
 }
 
-/* Memory file systems have nothing to write back. */
+/* Memory file systems have nothing to write back; disks do. */
 long sys_fsync(int fd)
 {
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
+	long r = fmap_fsync(f); /* its shared mappings into it first */
+	long s = file_fsync(f);
 	file_put(f);
-	return 0;
+	return r ? r : s;
 }
 
 long sys_sync(void)
 {
+	fmap_exit(); /* every shared mapping written back */
+	vfs_sync();
 	return 0;
 }
 
@@ -558,7 +562,7 @@ static long setattr(struct inode *i, int mode, long uid, long gid)
 	if (gid != -1)
 		i->gid = gid;
 	inode_touch(i, false);
-	return 0;
+	return i->ops->setattr ? i->ops->setattr(i) : 0;
 }
 
 long sys_fchmodat(int dirfd, const char *path, unsigned mode)
@@ -661,6 +665,8 @@ long sys_utimensat(int dirfd, const char *path, const struct timespec *ts,
 		i->atime = a;
 		i->mtime = m;
 		inode_touch(i, false);
+		if (i->ops->setattr)
+			r = i->ops->setattr(i);
 	}
 	inode_put(i);
 	return r;

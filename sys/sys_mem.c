@@ -1,6 +1,7 @@
 /*
- * Memory syscalls: argument checks, then kern/vm.c. Only anonymous
- * mappings exist (no files to map yet): fd-backed mmap is -ENODEV.
+ * Memory syscalls: argument checks, then kern/vm.c; mappings of files
+ * through kern/fmap.c (copies: MAP_SHARED written back on msync,
+ * munmap, fsync, mremap and exit).
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -17,7 +18,6 @@ long sys_brk(unsigned long brk)
 long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 	      long off)
 {
-	(void)fd;
 	if (off & 4095)
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
@@ -25,9 +25,27 @@ long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 	int type = flags & MAP_TYPE;
 	if (type != MAP_PRIVATE && type != MAP_SHARED)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;
-	return vm_mmap(addr, len, prot, flags);
+	if (flags & MAP_ANONYMOUS)
+		return vm_mmap(addr, len, prot, flags);
+	if (off < 0)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = len ? fmap_map(addr, len, prot, flags, f, (uint64_t)off)
+		     : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+long sys_msync(unsigned long addr, size_t len, int flags)
+{
+	if (addr & 4095 || flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE) ||
+	    (flags & MS_ASYNC && flags & MS_SYNC))
+		return -EINVAL;
+	if (addr + len < addr)
+		return -ENOMEM;
+	return fmap_msync(addr, len); /* MS_ASYNC too: at once */
 }
 
 long sys_munmap(unsigned long addr, size_t len)
@@ -42,6 +60,8 @@ long sys_munmap(unsigned long addr, size_t len)
 		current->unmap_len = len;
 		return 0;
 	}
+	if (!(addr & 4095) && len)
+		fmap_forget(addr, len);
 	return vm_munmap(addr, len);
 }
 
@@ -55,6 +75,8 @@ long sys_mprotect(unsigned long addr, size_t len, int prot)
 long sys_mremap(unsigned long old, size_t old_len, size_t new_len, int flags,
 		unsigned long new_addr)
 {
+	if (!(old & 4095) && old_len)
+		fmap_forget(old, old_len); /* a private copy from now on */
 	return vm_mremap(old, old_len, new_len, flags, new_addr);
 }
 

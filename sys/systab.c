@@ -31,6 +31,7 @@ static const syscall_fn systab[] = {
 	[SYS_brk] = (syscall_fn)sys_brk,
 	[SYS_mmap] = (syscall_fn)sys_mmap,
 	[SYS_munmap] = (syscall_fn)sys_munmap,
+	[SYS_msync] = (syscall_fn)sys_msync,
 	[SYS_mprotect] = (syscall_fn)sys_mprotect,
 	[SYS_mremap] = (syscall_fn)sys_mremap,
 	[SYS_madvise] = (syscall_fn)sys_madvise,

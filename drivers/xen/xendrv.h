@@ -22,6 +22,7 @@
 #define xen_rmb() __asm__ volatile("" ::: "memory")
 #define xen_wmb() __asm__ volatile("" ::: "memory")
 #include <xen/io/netif.h>
+#include <xen/io/blkif.h>
 
 /* xencons.c: the PV console ring, registered as the kernel's console */
 extern uint64_t xencons_pfn;
@@ -252,6 +253,56 @@ void netfront_event(evtchn_port_t port, void *data);
 /* netfront_xs.c: the handshake; every device/vif/<id> registered as a
  * netdev once connected */
 void netfront_probe(void);
+
+/* blkfront.c: the data path of a PV block device (the handshake is
+ * blkfront_xs.c's). Requests of up to BLKIF_MAX_SEGMENTS_PER_REQUEST
+ * pages, as many in flight as the ring and the page pool allow; the
+ * pages are granted once and reused. Sector numbers on the ring are in
+ * 512-byte units, as Linux's blkback counts them. */
+#define BLK_RING_SIZE  __CONST_RING_SIZE(blkif, 4096)
+#define BLK_SEGS       BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define BLK_PAGES      64 /* the granted pool: 256 KiB */
+#define BLK_TIMEOUT_NS (30 * 1000000000ULL)
+struct blkfront_req {
+	uint8_t op;
+	bool busy; /* posted, its id taken */
+	bool done; /* answered (or failed with the device) */
+	int status;
+	unsigned nseg;
+	uint16_t page[BLK_SEGS]; /* indices into the pool */
+};
+struct blkfront {
+	struct blkdev dev; /* priv is this blkfront */
+	blkif_front_ring_t ring;
+	uint16_t handle; /* the virtual-device number */
+	bool flush_cache, barrier;
+	struct blkfront_req req[BLK_RING_SIZE];
+	uint16_t free_id[BLK_RING_SIZE];
+	unsigned nfree_id;
+	void *page[BLK_PAGES];
+	grant_ref_t gref[BLK_PAGES];
+	uint16_t free_page[BLK_PAGES];
+	unsigned nfree_page;
+	struct waitq wq; /* waiters for answers, ids and pages */
+	bool connected, broken;
+	uint64_t reads, writes, flushes, errors;
+	/* Set up by the handshake: kick the backend's event channel;
+	 * report a misbehaving backend (xenstore's error/, state). */
+	void (*notify)(struct blkfront *b);
+	void (*fail)(struct blkfront *b, const char *why);
+	void *xs; /* the handshake's */
+};
+extern const struct blkdev_ops blkfront_ops;
+/* The ring on ring_page, the pool's pages and grants already in b. */
+void blkfront_rings_init(struct blkfront *b, void *ring_page);
+/* Take the answers there are; any context. True if it took one (or the
+ * device broke): a waiter looks again before it sleeps. */
+bool blkfront_poll(struct blkfront *b);
+void blkfront_event(evtchn_port_t port, void *data);
+
+/* blkfront_xs.c: the handshake; every device/vbd/<id> registered as a
+ * blkdev once connected */
+void blkfront_probe(void);
 
 /* control.c: shutdown requests from the toolstack (control/shutdown) as
  * SIGTERM for the program; atman.stop_timeout its grace period */

@@ -27,9 +27,9 @@ $(B)/unit/test_timer: $(B)/unit/kern/timer.o
 $(B)/unit/test_timeout: $(UNIT_FILE_OBJS)
 # The VFS on ramfs, with the file layer under it and sys_fs.c above.
 $(B)/unit/test_vfs: $(UNIT_FILE_OBJS) $(patsubst %,$(B)/unit/%.o,fs/vfs \
-	fs/vfs_file fs/vfs_ops fs/ramfs sys/sys_fs)
+	fs/vfs_file fs/vfs_ops fs/ramfs sys/sys_fs kern/blkdev)
 $(B)/unit/test_cpio: $(UNIT_FILE_OBJS) $(patsubst %,$(B)/unit/%.o,fs/vfs \
-	fs/vfs_file fs/vfs_ops fs/ramfs sys/sys_fs fs/cpio fs/rootfs)
+	fs/vfs_file fs/vfs_ops fs/ramfs sys/sys_fs fs/cpio fs/rootfs kern/blkdev)
 
 $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS)): \
 	UNIT_CFLAGS := -iquote tests/unit/host $(UNIT_CFLAGS) \

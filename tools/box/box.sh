@@ -13,7 +13,7 @@ box_dir() { echo "${ATMAN_BOX:-${XDG_CACHE_HOME:-$HOME/.cache}/atman/box}"; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 # What, besides package versions, the built box depends on.
-box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" "$box_lib/vif-atman" | sha256sum | cut -c1-16; }
+box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" "$box_lib/vif-atman" "$box_lib/block-atman" | sha256sum | cut -c1-16; }
 
 # Build the box if it is missing or stale.  Resolving package versions costs
 # apt-cache ~0.7 s, so a run only asks when the scripts changed or apt's
@@ -40,21 +40,27 @@ box_ensure() {
 #   RUN/out/NAME.out  a guest's console; RUN/out/NAME.end its end marker
 
 # box_job_add RUN NAME IMAGE MEMORY VCPUS CMDLINE [rootfs=CPIO] [net=N]
-# [type=TYPE]: add a guest to RUN; CPIO a cpio archive, its ramdisk; with N
-# (its number among the guests on the network, 0..239) it gets a vif on the
-# box's bridge (tools/box/init: /atman/net, /atman/NAME/net); TYPE the guest
-# type, pvh (default) or pv.
+# [type=TYPE] [disk=FILE:VDEV:MODE...]: add a guest to RUN; CPIO a cpio
+# archive, its ramdisk; with N (its number among the guests on the
+# network, 0..239) it gets a vif on the box's bridge (tools/box/init:
+# /atman/net, /atman/NAME/net); TYPE the guest type, pvh (default) or pv;
+# each disk= is the host's FILE as the guest's VDEV (xvda, ...), MODE w
+# or r: a QEMU drive that dom0 hands to blkback (box_boot,
+# tools/box/init: /atman/disks). Guests of one run that name the same
+# FILE share its drive (run them one after another).
 box_job_add() {
 	mkdir -p "$1/atman/$2"
 	cp "$3" "$1/atman/$2/kernel"
 	# For xenctx, should the guest hang: a System.map of the image.
 	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
-	local kv cpio= netn= mac= extra=()
+	local kv cpio= netn= mac= extra=() d
 	for kv in "${@:7}"; do
 		case "$kv" in
 		rootfs=*) cpio=${kv#*=} ;;
 		net=*) netn=${kv#*=} ;;
 		type=*) extra+=("$kv") ;;
+		disk=*) d=$(box_drive "$1" "${kv#disk=}") || return 1
+			extra+=("disk=$d") ;;
 		esac
 	done
 	if [ -n "$cpio" ]; then
@@ -69,6 +75,32 @@ box_job_add() {
 	fi
 	xl_config "$2" "/atman/$2/kernel" "$4" "$5" "$6" "${extra[@]}" \
 		>"$1/atman/$2/cfg"
+}
+
+# box_drive RUN FILE:VDEV:MODE: the xl disk spec for a host file, which
+# becomes one of RUN's QEMU drives (RUN/qemu-drives: FILE MODE SERIAL;
+# one drive per file, read-only only if every guest reads it only).
+box_drive() {
+	local spec=$2 file vdev mode serial n=0 f m s
+	mode=${spec##*:} spec=${spec%:*} vdev=${spec##*:} file=${spec%:*}
+	file=$(readlink -f "$file") && [ -f "$file" ] ||
+		{ echo "atman: no such disk image: $file" >&2; return 1; }
+	serial=
+	if [ -f "$1/qemu-drives" ]; then
+		while read -r m f s; do
+			n=$((n + 1))
+			[ "$f" = "$file" ] && serial=$s
+		done <"$1/qemu-drives"
+	fi
+	if [ -z "$serial" ]; then
+		serial=atman$n
+		echo "$mode $file $serial" >>"$1/qemu-drives"
+		echo "$serial" >>"$1/atman/disks"
+	elif [ "$mode" = w ]; then
+		sed -i "s|^r \(.* $serial\)\$|w \1|" "$1/qemu-drives"
+	fi
+	local access=rw; [ "$mode" = r ] && access=ro
+	echo "format=raw,vdev=$vdev,access=$access,backendtype=phy,script=block-atman,target=/dev/atman/$serial"
 }
 
 # box_job_port RUN NAME PROTO HOSTADDR HOSTPORT GUESTPORT: publish the
@@ -127,6 +159,17 @@ box_boot() {
 		local nd="user,id=n0,restrict=on" f
 		while read -r f; do nd="$nd,hostfwd=$f"; done <"$run/qemu-fwd"
 		set -- "$@" -netdev "$nd" -device e1000,netdev=n0
+	fi
+	# The guests' disks: the host's files as virtio drives, which dom0
+	# finds by serial (tools/box/init). Written through QEMU's own
+	# writes to the file: in the host's file when QEMU has gone.
+	if [ -s "$run/qemu-drives" ]; then
+		local dm df ds ro
+		while read -r dm df ds; do
+			ro=off; [ "$dm" = r ] && ro=on
+			set -- "$@" -drive "file=${df//,/,,},if=none,id=$ds,format=raw,readonly=$ro" \
+				-device "virtio-blk-pci,drive=$ds,serial=$ds"
+		done <"$run/qemu-drives"
 	fi
 	if [ "$mode" = raw ]; then
 		"$@" | tee "$run/serial.log"

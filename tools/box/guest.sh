@@ -65,17 +65,19 @@ rootfs_cpio() {
 
 # Print the xl config for guest NAME KERNEL MEMORY VCPUS CMDLINE [KEY=VALUE...]
 # with keys ramdisk= (the root file system's archive, the guest's boot
-# module), mac= (a vif with that MAC on bridge=, default xenbr0, set up by
+# module), disk= (an xl disk spec; several: xvda, xvdb, ... in order),
+# mac= (a vif with that MAC on bridge=, default xenbr0, set up by
 # the hotplug script=, default xl's own vif-bridge), type= (the guest type,
 # pvh, the default, or pv: the same image boots either way).  The domain is
 # kept at shutdown ("preserve") so that its exit status can be read from
 # xenstore; whoever runs it destroys it afterwards.
 xl_config() {
 	local cmdline; cmdline=$(xl_string "$5") || return 1
-	local ramdisk= mac= bridge=xenbr0 script= type=pvh kv
+	local ramdisk= mac= bridge=xenbr0 script= type=pvh kv disks=()
 	for kv in "${@:6}"; do
 		case "$kv" in
 		ramdisk=*) ramdisk=${kv#*=} ;;
+		disk=*) disks+=("$(xl_string "${kv#disk=}")") ;;
 		mac=*) mac=${kv#*=} ;;
 		bridge=*) bridge=${kv#*=} ;;
 		script=*) script=${kv#*=} ;;
@@ -98,6 +100,10 @@ xl_config() {
 	if [ -n "$mac" ]; then
 		local vif="mac=$mac,bridge=$bridge${script:+,script=$script}"
 		printf 'vif = [ %s ]\n' "$(xl_string "$vif")"
+	fi
+	if [ ${#disks[@]} -gt 0 ]; then
+		local IFS=,
+		printf 'disk = [ %s ]\n' "${disks[*]}"
 	fi
 }
 
