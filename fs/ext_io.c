@@ -32,6 +32,7 @@
 #define AHEAD_BYTES (128 * 1024) /* read at a sequential miss */
 #define AHEAD_SMALL 4		 /* blocks read at any other miss */
 #define RUN_BYTES   (256 * 1024) /* dirty blocks written in one transfer */
+#define STREAMS	    4		 /* recent windows remembered: reads in order */
 #define IO_MAGIC    EXT2_ET_MAGIC_IO_CHANNEL
 
 struct slot {
@@ -45,7 +46,8 @@ struct chan {
 	struct blkdev *dev;
 	struct slot slot[CACHE_SLOTS]; /* SETS sets of WAYS */
 	uint64_t clock;
-	unsigned long long ahead_next; /* the block after the last window */
+	unsigned long long ahead_next[STREAMS]; /* after recent windows */
+	unsigned ahead_i;
 	uint64_t hits, misses, writebacks;
 };
 
@@ -155,9 +157,10 @@ static int claim(io_channel io, unsigned long long blk, struct slot **out)
 }
 
 /* What the disk has for blk, into a slot unless one holds newer bytes
- * of blk. Read ahead (speculative), it takes only a free slot:
- * evicting what libext2fs asked for for what it may never ask for
- * thrashes the cache. */
+ * of blk. Read ahead (speculative), it takes a clean slot and is the
+ * least recent of its set until it is asked for: what libext2fs keeps
+ * asking for (the directory, the inode table) is not pushed out by
+ * windows it may never read. */
 static void keep(io_channel io, unsigned long long blk, const void *data,
 		 bool speculative)
 {
@@ -165,14 +168,18 @@ static void keep(io_channel io, unsigned long long blk, const void *data,
 	struct slot *s = find(c, blk);
 	if (s && s->dirty)
 		return;
-	if (!s) {
-		if (speculative && victim(c, blk)->valid)
+	if (!s && speculative) {
+		/* Only a clean slot, and it stays the first to go until
+		 * someone asks for it (find makes it recent). */
+		s = victim(c, blk);
+		if (s->valid && s->dirty)
 			return;
-		if (claim(io, blk, &s))
+		if (!s->data && !(s->data = malloc(io->block_size)))
 			return;
-	}
-	if (!s->data && !(s->data = malloc(io->block_size)))
+		s->used = 0;
+	} else if (!s && claim(io, blk, &s)) {
 		return;
+	}
 	memcpy(s->data, data, io->block_size);
 	s->blk = blk;
 	s->valid = true;
@@ -256,15 +263,19 @@ static int read_ahead(io_channel io, unsigned long long blk)
 {
 	struct chan *c = io->private_data;
 	uint64_t bs = io->block_size;
-	/* A miss right after the last window's end: reading in order, a
-	 * big window; anywhere else, a few blocks. */
-	unsigned ahead =
-		blk == c->ahead_next
-			? MAX(1, MIN(AHEAD_BYTES / bs, CACHE_SLOTS / 2))
-			: AHEAD_SMALL;
-	unsigned long long first =
-		blk == c->ahead_next ? blk : blk - blk % ahead;
-	c->ahead_next = first + ahead;
+	/* A miss right after a recent window's end: reading in order (the
+	 * metadata's misses in between are other streams), a big window;
+	 * anywhere else, a few blocks. */
+	unsigned i = 0;
+	while (i < STREAMS && c->ahead_next[i] != blk)
+		i++;
+	bool seq = i < STREAMS;
+	unsigned ahead = seq ? MAX(1, MIN(AHEAD_BYTES / bs, CACHE_SLOTS / 2))
+			     : AHEAD_SMALL;
+	unsigned long long first = seq ? blk : blk - blk % ahead;
+	if (!seq)
+		i = c->ahead_i++ % STREAMS;
+	c->ahead_next[i] = first + ahead;
 	uint64_t end = MIN((first + ahead) * bs, ALIGN_DOWN(c->dev->size, bs));
 	if (end <= first * bs)
 		return -EINVAL;
