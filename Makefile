@@ -78,6 +78,8 @@ KSRCS := \
 	kern/vm.c \
 	kern/cmdline.c \
 	kern/initstack.c \
+	kern/elf.c \
+	kern/exec.c \
 	kern/random.c \
 	kern/sched.c \
 	kern/wait.c \
@@ -272,7 +274,7 @@ $(B)/k/libext2fs.a: $(E2FS_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-all: $(B)/lib/atman.o $(B)/lib/guest.lds
+all: $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds
 
 $(B)/include/xen:
 	$(Q)mkdir -p $(B)/include
@@ -316,6 +318,16 @@ $(B)/lib/atman.o: $(KOBJS) $(B)/k/liblwip.a $(B)/k/libext2fs.a
 $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cp $< $@
+
+# bin/atman image's script: guest.lds with the carried program's segment
+# in place of the lines marked LOADER (see guest.lds).
+$(B)/lib/loader.lds: arch/$(ARCH)/guest.lds
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e '/^\tsyms   PT_LOAD/a\' -e '\tprog   PT_LOAD FLAGS(4);' \
+	  -e '/__atman_prog_end = .; \/\* LOADER/d' \
+	  -e 's|^\t__atman_prog_start = .; /\* LOADER \*/|\t. = __atman_prog_addr;\n\t.atman_prog : {\n\t\t__atman_prog_start = .;\n\t\tKEEP(*(.atman_prog))\n\t\t__atman_prog_end = .;\n\t} :prog|' \
+	  $< >$@.tmp
+	$(Q)grep -q '^.prog   PT_LOAD' $@.tmp && grep -q '} :prog$$' $@.tmp && mv $@.tmp $@
 
 -include $(KOBJS:.o=.d) $(LWIP_OBJS:.o=.d)
 

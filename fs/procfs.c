@@ -12,11 +12,12 @@
 
 #include "fs.h"
 
+/* The program's threads: the kernel's own are not its. */
 static int threads(void)
 {
 	int n = 0;
 	for (struct thread *t = thread_first(); t; t = t->all_next)
-		n++;
+		n += !t->kthread;
 	return n;
 }
 

@@ -6,7 +6,9 @@
  *   sp:  argc, argv[0..argc-1], NULL, envp[0..], NULL, auxv pairs, AT_NULL
  *
  * Returns the new stack pointer, or 0 if it does not fit above base.
- * AT_RANDOM's value is filled in here (it points into the stack).
+ * AT_RANDOM's value is filled in here (it points into the stack), and so
+ * are AT_EXECFN's (argv[0]'s copy) and AT_PLATFORM's (the string its
+ * value points to, copied up there too).
  */
 #include <elf.h>
 
@@ -26,12 +28,24 @@ uintptr_t initstack_build(uintptr_t top, uintptr_t base, const char *argv0,
 		need += strlen(argv[i]) + 1;
 	for (int i = 0; i < envc; i++)
 		need += strlen(envp[i]) + 1;
+	const char *platform = NULL;
+	for (int i = 0; i < nauxv; i++)
+		if (aux[i].type == AT_PLATFORM)
+			platform = (const char *)aux[i].val;
+	if (platform)
+		need += strlen(platform) + 1;
 	if (top < base || top - base < need)
 		return 0;
 
 	p -= 16;
 	memcpy((void *)p, random, 16);
 	uintptr_t rnd = p;
+	uintptr_t plat = 0;
+	if (platform) {
+		p -= strlen(platform) + 1;
+		memcpy((void *)p, platform, strlen(platform) + 1);
+		plat = p;
+	}
 
 	uintptr_t strs[CMDLINE_MAXWORDS * 2 + 1];
 	if (total > (int)ARRAY_SIZE(strs))
@@ -60,7 +74,10 @@ uintptr_t initstack_build(uintptr_t top, uintptr_t base, const char *argv0,
 	*sp++ = 0;
 	for (int i = 0; i < nauxv; i++) {
 		*sp++ = aux[i].type;
-		*sp++ = aux[i].type == AT_RANDOM ? rnd : aux[i].val;
+		*sp++ = aux[i].type == AT_RANDOM     ? rnd
+			: aux[i].type == AT_EXECFN   ? strs[0]
+			: aux[i].type == AT_PLATFORM ? plat
+						     : aux[i].val;
 	}
 	*sp++ = AT_NULL;
 	*sp++ = 0;

@@ -169,7 +169,12 @@ bool vmem_is_free(const struct vmem *v, uintptr_t start, uintptr_t end);
 #define VM_EXEC	 4
 #define VM_LAZY	 8 /* back pages on first touch (stacks) */
 extern struct vmem vm_space;
+/* Linux's overcommit, for loaded Linux programs (Go reserves 64 MiB
+ * arenas read-write and touches what it uses): every mapping is backed
+ * on first touch. */
+extern bool vm_overcommit;
 void vm_init(void);
+void vm_program_range(uintptr_t lo, uintptr_t hi); /* mprotect may */
 long vm_mmap(uintptr_t addr, size_t len, int prot, int flags);
 int vm_munmap(uintptr_t addr, size_t len);
 int vm_mprotect(uintptr_t addr, size_t len, int prot);
@@ -181,6 +186,9 @@ void *vm_alloc_stack(size_t len, bool lazy); /* guard page below; top */
 void vm_free_stack(void *top, size_t len);
 bool vm_fault(uintptr_t addr, bool write); /* true: lazy page supplied */
 bool vm_user_ok(const void *p, size_t len, bool write);
+/* Back the lazy pages of a range now: code running on an exception's
+ * stack must not fault (a nested fault would reuse that stack). */
+bool vm_populate(uintptr_t start, size_t len);
 bool vm_is_guard(uintptr_t addr);
 
 /* cmdline.c: the Xen command line into options, environment, arguments */
@@ -196,6 +204,35 @@ struct cmdline {
 };
 int cmdline_parse(struct cmdline *c, const char *line);
 const char *cmdline_opt(const struct cmdline *c, const char *name);
+
+/* elf.c: static Linux programs (ET_EXEC, or ET_DYN static-PIE loaded at
+ * ELF_PIE_BASE), checked before anything is loaded */
+#define ELF_MAX_PHDRS 64
+#define ELF_MAX_SEGS  16
+#define ELF_VA_MAX    (1UL << 47)
+#define ELF_LOAD_MIN  0x400000UL   /* ld's and Go's default base */
+#define ELF_LOAD_MAX  0xc0000000UL /* 3 GiB: the PC's and Xen's frames */
+#define ELF_PIE_BASE  ELF_LOAD_MIN
+struct elf_seg {
+	uintptr_t va; /* bias added */
+	size_t filesz, memsz, off;
+	int prot; /* VM_READ | VM_WRITE | VM_EXEC */
+};
+struct elf_image {
+	bool pie, exec_stack;
+	uintptr_t bias, lo, hi; /* [lo, hi): every page it loads */
+	uintptr_t entry, phdr;	/* bias added */
+	unsigned phnum;
+	int nseg;
+	struct elf_seg seg[ELF_MAX_SEGS];
+	const char *why;    /* a refusal's reason */
+	const char *interp; /* PT_INTERP's path (inside the file) */
+};
+int elf_parse(const void *file, size_t size, struct elf_image *im);
+
+/* exec.c: loading it (its range a hole in the image; see there) */
+int exec_load(const void *file, size_t size, struct elf_image *im);
+extern uintptr_t exec_text_lo, exec_text_hi; /* its code: crash reports */
 
 /* initstack.c: the Linux-shaped initial stack musl's _start reads */
 struct auxv_pair {
@@ -239,6 +276,7 @@ struct thread {
 	struct regs *uregs; /* the program's context in the current syscall */
 	/* Memory to give back once the thread has stopped running on it. */
 	uintptr_t own_stack_top; /* a THREAD_STACK stack */
+	uintptr_t kstack_top;	 /* its kernel stack (thread_kstacks), or 0 */
 	uintptr_t unmap_start;
 	size_t unmap_len;
 	/* Signals (signal.c): bit n-1 stands for signal n. */
@@ -319,6 +357,13 @@ void *thread_stack_get(void);
 void thread_stack_put(void *top);
 /* The current thread runs on such a stack: free it when the thread ends. */
 void thread_own_stack(void *top);
+/* A loaded Linux program's threads run the kernel on a stack of their
+ * own: Go's goroutine stacks are 2 KiB with a few hundred bytes promised
+ * below the stack pointer, and the kernel would run past their end. An
+ * atman-cc program's threads run it on theirs, below the red zone. */
+#define KSTACK_SIZE (32 * 1024)
+extern bool thread_kstacks;
+extern uintptr_t kstack_top; /* current's, for the entries (0: none) */
 /* A kernel thread: runs fn(arg) in kernel context (interrupts off, on a
  * KTHREAD_STACK stack of its own) and never returns from it. It does not
  * count as one of the program's threads. NULL when out of memory. */
@@ -705,7 +750,8 @@ struct platform {
 	void (*init)(void);
 	void (*banner)(void); /* its lines of the boot banner */
 	uint64_t (*monotonic_ns)(void);
-	uint64_t (*wallclock_ns)(void); /* since the epoch */
+	uint64_t (*tsc_ns)(uint64_t ticks); /* a TSC interval in ns */
+	uint64_t (*wallclock_ns)(void);	    /* since the epoch */
 	/* Interrupt at (or soon after) this monotonic time; 0 cancels. */
 	void (*timer_set)(uint64_t deadline_ns);
 	/* Nothing to run: wait for the next event (interrupts off on entry
@@ -751,6 +797,7 @@ extern struct boot_info boot;
 noreturn void kern_start(struct boot_info *b);
 
 /* proc.c: the process: its command line, name, start and exit */
+#define MAIN_STACK (8UL << 20) /* the first thread's (getrlimit says so) */
 extern struct mem_region {
 	uint64_t start, end;
 } ram[BOOT_MEM_MAX]; /* usable RAM, from the memory map */

@@ -14,8 +14,9 @@ bool kcrashing; /* the console polls from now on */
 
 static bool in_text(uintptr_t a)
 {
-	return a >= (uintptr_t)__atman_text_start &&
-	       a < (uintptr_t)__atman_text_end;
+	return (a >= (uintptr_t)__atman_text_start &&
+		a < (uintptr_t)__atman_text_end) ||
+	       (a >= exec_text_lo && a < exec_text_hi);
 }
 
 /* The function around pc, or NULL outside the program's code (a jump to

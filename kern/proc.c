@@ -4,11 +4,10 @@
  * _start, found in the image's own ELF header.
  */
 #include <elf.h>
+#include <sys/mman.h>
 
 #include "kern.h"
 #include "arch.h"
-
-#define MAIN_STACK (8UL << 20)
 
 struct mem_region ram[BOOT_MEM_MAX];
 int nram;
@@ -35,12 +34,41 @@ noreturn void kexit(int status)
 }
 
 extern char __atman_image_start[];
+extern char __atman_prog_start[], __atman_prog_end[];
+
+/* A program the loader refuses: why, and the status a shell gives a
+ * file it cannot execute. */
+#define STATUS_NOEXEC 126
 
 noreturn void proc_start(void)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)__atman_image_start;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		panic("no ELF header at the start of the image");
+	/* An atman-cc image runs the program linked into it; one of bin/atman
+	 * image loads the static Linux program it carries. */
+	uintptr_t phdr = (uintptr_t)__atman_image_start + eh->e_phoff;
+	uintptr_t entry = eh->e_entry;
+	unsigned phnum = eh->e_phnum;
+	bool exec_stack = false;
+	if ((uintptr_t)__atman_prog_end > (uintptr_t)__atman_prog_start) {
+		struct elf_image im;
+		if (exec_load(__atman_prog_start,
+			      __atman_prog_end - __atman_prog_start, &im)) {
+			printk("atman: cannot run %s: %s%s%s\n", prog_name,
+			       im.why, im.interp ? " " : "",
+			       im.interp ? im.interp : "");
+			kexit(STATUS_NOEXEC);
+		}
+		phdr = im.phdr;
+		entry = im.entry;
+		phnum = im.phnum;
+		exec_stack = im.exec_stack;
+		vm_overcommit = true;
+		/* PV's entries do not switch to one yet: its kernel code
+		 * stays on the thread's stack (docs/architecture.md). */
+		thread_kstacks = cpu_ops->kstacks;
+	}
 
 	struct thread *t = thread_new(); /* tid 1 */
 	if (!t)
@@ -54,16 +82,24 @@ noreturn void proc_start(void)
 	uintptr_t top = (uintptr_t)vm_alloc_stack(MAIN_STACK, true);
 	if (!top)
 		panic("out of memory for the main stack");
+	if (exec_stack) /* PT_GNU_STACK asked for it, as Linux honours */
+		vm_mprotect(top - MAIN_STACK, MAIN_STACK,
+			    PROT_READ | PROT_WRITE | PROT_EXEC);
 	uint8_t rnd[16];
 	random_bytes(rnd, sizeof(rnd));
 	struct auxv_pair aux[] = {
-		{ AT_PHDR, (uintptr_t)__atman_image_start + eh->e_phoff },
-		{ AT_PHENT, eh->e_phentsize },
-		{ AT_PHNUM, eh->e_phnum },
+		{ AT_PHDR, phdr },
+		{ AT_PHENT, sizeof(Elf64_Phdr) },
+		{ AT_PHNUM, phnum },
 		{ AT_PAGESZ, PAGE_SIZE },
-		{ AT_ENTRY, eh->e_entry },
+		{ AT_BASE, 0 }, /* no interpreter */
+		{ AT_FLAGS, 0 },
+		{ AT_ENTRY, entry },
 		{ AT_HWCAP, cpu.hwcap },
+		{ AT_HWCAP2, 0 },
 		{ AT_CLKTCK, 100 },
+		{ AT_PLATFORM, (uintptr_t) "x86_64" }, /* copied to the stack */
+		{ AT_EXECFN, 0 }, /* argv[0]'s copy: initstack_build */
 		{ AT_UID, 0 },
 		{ AT_EUID, 0 },
 		{ AT_GID, 0 },
@@ -79,8 +115,19 @@ noreturn void proc_start(void)
 	if (!sp)
 		panic("arguments do not fit on the stack");
 
+	/* The boot's cost, measured by the TSC from the entry's first
+	 * instruction (bench/boot reads this line). */
+	if (cmdline_opt(&kcmdline, "atman.boottime")) {
+		uint64_t ns = plat->tsc_ns(rdtsc() - boot_tsc);
+		printk("atman: boot: %lu.%03lu ms from the first instruction "
+		       "to "
+		       "the program's start\n",
+		       (unsigned long)(ns / 1000000),
+		       (unsigned long)(ns / 1000 % 1000));
+	}
+
 	struct regs r = {
-		.rip = eh->e_entry,
+		.rip = entry,
 		.cs = SEL_CODE,
 		.rflags = RFLAGS_IF | 0x2,
 		.rsp = sp,

@@ -18,6 +18,7 @@ static struct waitq runq;
 void sched_init(struct thread *first)
 {
 	current = first;
+	kstack_top = first->kstack_top;
 	first->state = T_RUNNABLE;
 }
 
@@ -145,6 +146,7 @@ void schedule(void)
 	if (alive)
 		fpu_switch_out(prev);
 	current = next;
+	kstack_top = next->kstack_top;
 	fpu_switch_in(next, alive ? prev : NULL);
 	cpu_set_fs(next->fs_base);
 	sched_switches++;

@@ -41,6 +41,8 @@ static int nthreads;
 static int next_tid = 1;
 static int next_ktid = KTHREAD_TID_BASE;
 static struct thread *dead; /* waiting for thread_reap */
+bool thread_kstacks;
+uintptr_t kstack_top;
 
 struct thread *thread_new(void)
 {
@@ -52,6 +54,19 @@ struct thread *thread_new(void)
 	if (!t->fpu) {
 		kfree(t);
 		return NULL;
+	}
+	t->kstack_top = 0;
+	if (thread_kstacks) {
+		void *k = vm_alloc_stack(KSTACK_SIZE, false);
+		if (!k) {
+			if (cpu.xsave_size <= 2048)
+				kfree(t->fpu);
+			else
+				page_free((uintptr_t)t->fpu);
+			kfree(t);
+			return NULL;
+		}
+		t->kstack_top = (uintptr_t)k;
 	}
 	t->tid = next_tid++;
 	t->state = T_BLOCKED;
@@ -131,6 +146,8 @@ static void thread_free(struct thread *t)
 		t->all_next->all_prev = t->all_prev;
 	if (t->own_stack_top)
 		thread_stack_put((void *)t->own_stack_top);
+	if (t->kstack_top)
+		vm_free_stack((void *)t->kstack_top, KSTACK_SIZE);
 	if (t->unmap_len)
 		vm_munmap(t->unmap_start, t->unmap_len);
 	if (cpu.xsave_size <= 2048)
@@ -235,7 +252,12 @@ noreturn void thread_first_run(struct regs *r)
  */
 void thread_prepare(struct thread *t, const struct regs *r)
 {
-	uintptr_t top = ALIGN_DOWN(r->rsp - 128 - sizeof(struct regs), 16);
+	/* Where its entries will put its registers: its kernel stack, or
+	 * its own below the red zone. */
+	uintptr_t top =
+		t->kstack_top
+			? ALIGN_DOWN(t->kstack_top - sizeof(struct regs), 16)
+			: ALIGN_DOWN(r->rsp - 128 - sizeof(struct regs), 16);
 	struct regs *nr = (struct regs *)top;
 	*nr = *r;
 	uint64_t *sf = (uint64_t *)top - 7;

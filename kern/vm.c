@@ -21,12 +21,20 @@
 #include "arch.h"
 
 struct vmem vm_space;
+bool vm_overcommit;
+static uintptr_t prog_lo, prog_hi; /* a loaded program's own pages */
 static uintptr_t brk_cur = VM_BASE;
 static uintptr_t last_end; /* where the next search starts */
 
 static void *vm_node_page(void)
 {
 	return (void *)page_alloc();
+}
+
+void vm_program_range(uintptr_t lo, uintptr_t hi)
+{
+	prog_lo = lo;
+	prog_hi = hi;
 }
 
 void vm_init(void)
@@ -125,7 +133,7 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, int flags)
 	if (r)
 		return r;
 	int vp = to_vm_prot(prot);
-	if (flags & MAP_NORESERVE)
+	if (flags & MAP_NORESERVE || vm_overcommit)
 		vp |= VM_LAZY;
 	if (prot != PROT_NONE && map_pages(start, start + len, vp)) {
 		vmem_remove(&vm_space, start, start + len);
@@ -139,6 +147,8 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, int flags)
 static bool range_mapped(uintptr_t start, uintptr_t end)
 {
 	if (start >= VM_BASE && end <= ALIGN_UP(brk_cur, PAGE_SIZE))
+		return true;
+	if (start >= prog_lo && end <= prog_hi)
 		return true;
 	return vmem_covers(&vm_space, start, end);
 }
@@ -176,7 +186,7 @@ int vm_mprotect(uintptr_t addr, size_t len, int prot)
 			r = paging_set(va, frame ? frame | PTE_FRAME : 0);
 		} else if (frame) {
 			r = paging_set(va, frame | f);
-		} else if (pte & PTE_LAZY) {
+		} else if (pte & PTE_LAZY || vm_overcommit) {
 			r = paging_set(va, PTE_LAZY | (f & ~PTE_P));
 		} else {
 			uintptr_t pa = page_alloc();
@@ -206,7 +216,7 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 
 	/* Protection of the grown part: that of the last old page. */
 	pte_t last = paging_get(old + old_len - PAGE_SIZE);
-	int prot = VM_READ;
+	int prot = VM_READ | (vm_overcommit ? VM_LAZY : 0);
 	if (last & PTE_W)
 		prot |= VM_WRITE;
 	if (last & (PTE_P | PTE_FRAME | PTE_LAZY) && !(last & paging_nx()))
@@ -270,6 +280,10 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 		return -ENOMEM;
 	if (advice != MADV_DONTNEED && advice != MADV_FREE)
 		return 0; /* hints we may ignore */
+	/* A loaded program's own frames are its image's: they never go to
+	 * the allocator, whose pages the kernel reaches at their address. */
+	if (addr >= prog_lo && addr + len <= prog_hi)
+		return 0;
 	/* Give the frames back; the next touch gets a zero page. */
 	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
 		pte_t pte = paging_get(va);
@@ -288,7 +302,9 @@ uintptr_t vm_brk(uintptr_t want)
 		return brk_cur;
 	uintptr_t have = ALIGN_UP(brk_cur, PAGE_SIZE);
 	uintptr_t need = ALIGN_UP(want, PAGE_SIZE);
-	if (need > have && map_pages(have, need, VM_READ | VM_WRITE))
+	if (need > have &&
+	    map_pages(have, need,
+		      VM_READ | VM_WRITE | (vm_overcommit ? VM_LAZY : 0)))
 		return brk_cur;
 	if (need < have)
 		unmap_pages(need, have);
@@ -330,6 +346,16 @@ bool vm_fault(uintptr_t addr, bool write)
 		return false;
 	paging_set(va, pa | PTE_P | (pte & (PTE_W | PTE_NX)));
 	paging_commit();
+	return true;
+}
+
+bool vm_populate(uintptr_t start, size_t len)
+{
+	for (uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE); va < start + len;
+	     va += PAGE_SIZE) {
+		if (paging_get(va) & PTE_LAZY && !vm_fault(va, true))
+			return false;
+	}
 	return true;
 }
 

@@ -148,6 +148,12 @@ long sys_uname(struct utsname *u);
 struct sysinfo;
 long sys_sysinfo(struct sysinfo *si);
 long sys_getrandom(void *buf, size_t len, unsigned flags);
+struct rlimit;
+long sys_prlimit64(int pid, unsigned res, const struct rlimit *nl,
+		   struct rlimit *ol);
+long sys_getrlimit(unsigned res, struct rlimit *l);
+long sys_rseq(void);
+long sys_setrlimit(unsigned res, const struct rlimit *l);
 long sys_sched_yield(void);
 long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);

@@ -3,8 +3,10 @@
 #   make install PREFIX=/opt/atman [DESTDIR=...]
 #
 # installs what building guests outside this tree needs:
-#   PREFIX/bin/atman-cc, atman-pkg-config, atman-build-lib
-#   PREFIX/lib/atman/            atman.o, guest.lds, atman-gensyms,
+#   PREFIX/bin/atman-cc, atman-pkg-config, atman-build-lib, atman-elf
+#                                (atman-elf image PROG OUT: a static Linux
+#                                program as a bootable image)
+#   PREFIX/lib/atman/            atman.o, guest.lds, loader.lds, atman-gensyms,
 #                                toolchain.cmake, meson-cross.ini,
 #                                libs/ (atman-build-lib's recipes)
 #   PREFIX/lib/atman/sysroot/    the guest SDK (tools/sdk.mk), with
@@ -20,9 +22,9 @@ install: all
 	$(call msg,INSTALL,$(IDIR))
 	$(Q)rm -rf $(ILIB)
 	$(Q)$(INSTALL) -d $(IDIR)/bin $(ILIB)/libs $(ILIB)/sysroot/include/atman
-	$(Q)$(INSTALL) -m 755 tools/atman-cc tools/atman-pkg-config tools/atman-build-lib $(IDIR)/bin/
+	$(Q)$(INSTALL) -m 755 tools/atman-cc tools/atman-pkg-config tools/atman-build-lib tools/atman-elf $(IDIR)/bin/
 	$(Q)$(INSTALL) -m 755 tools/atman-gensyms $(ILIB)/atman-gensyms
-	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/guest.lds $(ILIB)/
+	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds $(ILIB)/
 	$(Q)$(INSTALL) -m 644 tools/sdk/libs/* $(ILIB)/libs/
 	$(Q)for f in toolchain.cmake meson-cross.ini; do \
 		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@LIBDIR@|$(PREFIX)/lib/atman|g' \
@@ -33,7 +35,8 @@ install: all
 	$(Q)$(INSTALL) -m 644 include/atman/*.h $(ILIB)/sysroot/include/atman/
 
 uninstall:
-	rm -f $(IDIR)/bin/atman-cc $(IDIR)/bin/atman-pkg-config $(IDIR)/bin/atman-build-lib
+	rm -f $(IDIR)/bin/atman-cc $(IDIR)/bin/atman-pkg-config $(IDIR)/bin/atman-build-lib \
+		$(IDIR)/bin/atman-elf
 	rm -rf $(ILIB)
 
 .PHONY: install uninstall

@@ -79,6 +79,8 @@ static inline uint64_t rdtsc(void)
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
 }
+/* The TSC at the first instruction of the boot (boot.S, pvboot.S). */
+extern uint64_t boot_tsc;
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;
@@ -121,6 +123,9 @@ struct cpu_ops {
 	void (*debugcon_write)(const char *buf, size_t len);
 	/* Leave the kernel for good into the program context r. */
 	void (*regs_enter)(struct regs *r) __attribute__((__noreturn__));
+	/* The entries can run a thread's kernel code on a kernel stack of
+	 * its own (kstack_top; a loaded Linux program's threads). */
+	bool kstacks;
 };
 extern const struct cpu_ops *cpu_ops;
 extern const struct cpu_ops cpu_native;

@@ -29,6 +29,10 @@
 	.globl pvh_start
 pvh_start:
 	cld
+	/* The boot's first moment, for atman.boottime (kern/proc.c). */
+	rdtsc
+	movl %eax, boot_tsc
+	movl %edx, boot_tsc + 4
 	movl $boot_stack_top, %esp
 	movl %ebx, %esi			/* keep start_info across the setup */
 
@@ -110,5 +114,12 @@ boot_stack:
 	.skip 16384
 	.globl boot_stack_top
 boot_stack_top:
+
+	/* The TSC at the first instruction of either entry (pvboot.S). */
+	.data
+	.balign 8
+	.globl boot_tsc
+boot_tsc:
+	.quad 0
 
 	.section .note.GNU-stack, "", @progbits

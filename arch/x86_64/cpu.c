@@ -338,4 +338,5 @@ const struct cpu_ops cpu_native = {
 	.get_fs = native_get_fs,
 	.debugcon_write = native_debugcon_write,
 	.regs_enter = native_regs_enter,
+	.kstacks = true,
 };

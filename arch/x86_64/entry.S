@@ -127,13 +127,18 @@ irq_common:
 	jne 1f
 	/*
 	 * We interrupted program code. Continue on that thread's own stack,
-	 * below its red zone, so the thread can be switched out (preempted)
-	 * while IST1 takes the next interrupt.
+	 * below its red zone (or on its kernel stack: kern/thread.c), so the
+	 * thread can be switched out (preempted) while IST1 takes the next
+	 * interrupt.
 	 */
 	movq %rsp, %rsi
 	movq REGS_RSP(%rsp), %rdi
 	subq $(128 + REGS_SIZE), %rdi
-	andq $-16, %rdi
+	cmpq $0, kstack_top(%rip)	/* a kernel stack of its own? */
+	je 2f
+	movq kstack_top(%rip), %rdi
+	subq $REGS_SIZE, %rdi
+2:	andq $-16, %rdi
 	movq %rdi, %rdx
 	movl $(REGS_SIZE / 8), %ecx
 	rep movsq
@@ -158,11 +163,21 @@ irq_common:
 	.p2align 4
 	.globl syscall_entry
 syscall_entry:
+	cmpq $0, kstack_top(%rip)	/* RFLAGS are in r11 already */
+	jne 1f
 	leaq -128(%rsp), %rsp
 	pushq $0x10			/* ss */
 	pushq %rsp			/* rsp: the value before this push... */
 	addq $136, (%rsp)		/* ...plus the red zone and the ss slot */
-	pushq %r11			/* rflags */
+	jmp 2f
+	/* A thread with a kernel stack (a loaded Linux program's: Go's
+	 * goroutine stacks are too small for the kernel). One CPU and IF=0:
+	 * nothing runs between the two moves. */
+1:	movq %rsp, syscall_rsp(%rip)
+	movq kstack_top(%rip), %rsp
+	pushq $0x10			/* ss */
+	pushq syscall_rsp(%rip)		/* rsp */
+2:	pushq %r11			/* rflags */
 	pushq $0x08			/* cs */
 	pushq %rcx			/* rip */
 	pushq $0			/* err */
@@ -193,5 +208,8 @@ native_regs_enter:
 	movq %rdi, %rsp
 	movb $0, cpu_in_kernel(%rip)
 	jmp regs_return
+
+	.local syscall_rsp
+	.comm syscall_rsp, 8, 8
 
 	.section .note.GNU-stack, "", @progbits

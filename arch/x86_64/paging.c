@@ -16,7 +16,8 @@
 extern char __atman_image_start[], __atman_text_end[];
 extern char __atman_rodata_start[], __atman_rodata_end[];
 extern char __atman_data_start[], __atman_bss_end[];
-extern char __atman_syms_start[], __atman_image_end[];
+extern char __atman_syms_start[], __atman_syms_end[], __atman_image_end[];
+extern char __atman_prog_start[], __atman_prog_end[];
 extern char boot_stack_guard[], __atman_hcall[];
 
 const struct paging_ops *paging_ops = &paging_native;
@@ -159,7 +160,18 @@ void paging_map_image(void (*map)(uintptr_t s, uintptr_t e, uint64_t f))
 	map(hcall + PAGE_SIZE, guard, PTE_P | PTE_W | nx);
 	map(guard, guard + PAGE_SIZE, 0);
 	map(guard + PAGE_SIZE, (uintptr_t)__atman_bss_end, PTE_P | PTE_W | nx);
-	map((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
+	/* An image of bin/atman image: its carried program's file, to read
+	 * it; the hole below, where the program loads, stays unmapped until
+	 * kern/exec.c maps it. */
+	uintptr_t prog0 = (uintptr_t)__atman_prog_start;
+	uintptr_t prog1 = (uintptr_t)__atman_prog_end;
+	if (prog1 > prog0) {
+		map((uintptr_t)__atman_syms_start, (uintptr_t)__atman_syms_end,
+		    PTE_P | nx);
+		map(prog0, prog1, PTE_P | nx);
+	} else {
+		map((uintptr_t)__atman_syms_start, img1, PTE_P | nx);
+	}
 }
 
 static void native_init(void)

@@ -49,6 +49,11 @@
 	.globl pv_start
 pv_start:
 	cld
+	/* The boot's first moment, for atman.boottime (kern/proc.c). */
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, boot_tsc(%rip)
 	movq %rsi, %rdi			/* start_info */
 	movq %rsp, %rsi			/* the end of the bootstrap region */
 	movabsq $boot_stack_top, %rsp

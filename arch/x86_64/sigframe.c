@@ -85,6 +85,11 @@ bool arch_signal_enter(struct regs *r, const struct ksiginfo *info,
 		return false; /* no way back: musl and Go always set one */
 	if (!vm_user_ok((void *)sp, top - sp, true))
 		return false;
+	/* A fault's handler builds this on the exception's own stack: a
+	 * lazily backed page (Go's signal stacks, with overcommit) is
+	 * backed first, since a fault here would start that stack over. */
+	if (!vm_populate(sp, top - sp))
+		return false;
 
 	cpu_fpu_save((void *)fp);
 	struct sigframe *f = (struct sigframe *)sp;

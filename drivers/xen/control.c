@@ -103,13 +103,29 @@ static void control_request(const struct control_req *req, uint64_t *deadline)
 	}
 }
 
+/* The watch and what we advertise: three xenstore round trips, made
+ * here rather than before the program starts (a request made meanwhile
+ * is seen: a new watch fires once at once). */
+static int control_setup(void)
+{
+	/* What a Linux guest advertises: the requests it acts on. */
+	xs_write(XS_NOTX, "control/feature-poweroff", "1");
+	xs_write(XS_NOTX, "control/feature-reboot", "1");
+	return xs_watch_add(&control_watch, "control/shutdown");
+}
+
 static noreturn void control_thread(void *arg)
 {
 	(void)arg;
 	uint64_t deadline = 0;
+	int r = control_setup();
+	if (r) {
+		printk("atman: no shutdown requests (error %d)\n", -r);
+		goto gone;
+	}
 	for (;;) {
 		/* Any event: the key changed; reading it tells what. */
-		int r = xs_watch_next(&control_watch, NULL, 0, XS_NOWAIT);
+		r = xs_watch_next(&control_watch, NULL, 0, XS_NOWAIT);
 		if (r == -ETIMEDOUT) {
 			uint64_t now = now_ns(), until = now + CONTROL_POLL_NS;
 			if (deadline && now >= deadline) {
@@ -135,6 +151,7 @@ static noreturn void control_thread(void *arg)
 			printk("atman: control/shutdown: error %d\n", -r);
 	}
 	printk("atman: xenstore is gone: shutdown requests are not seen\n");
+gone:
 	signal_external = false;
 	for (;;)
 		sched_block(0);
@@ -142,23 +159,13 @@ static noreturn void control_thread(void *arg)
 
 int control_start(void)
 {
-	/* What a Linux guest advertises: the requests it acts on. */
-	xs_write(XS_NOTX, "control/feature-poweroff", "1");
-	xs_write(XS_NOTX, "control/feature-reboot", "1");
-	int r = xs_watch_add(&control_watch, "control/shutdown");
-	if (r)
-		goto fail;
 	struct thread *t = kthread_start(control_thread, NULL);
 	if (!t) {
-		r = -ENOMEM;
-		goto fail_watch;
+		printk("atman: no shutdown requests (no memory for a "
+		       "thread)\n");
+		return -ENOMEM;
 	}
 	t->background = true;
 	signal_external = true;
 	return 0;
-fail_watch:
-	xs_watch_remove(&control_watch);
-fail:
-	printk("atman: no shutdown requests (error %d)\n", -r);
-	return r;
 }

@@ -28,6 +28,11 @@ static uint64_t pc_monotonic_ns(void)
 			  32);
 }
 
+static uint64_t pc_tsc_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * ns_per_tsc_q32) >> 32);
+}
+
 static uint64_t pc_wallclock_ns(void)
 {
 	return rtc_epoch_ns + pc_monotonic_ns();
@@ -164,6 +169,7 @@ const struct platform pc_platform = {
 	.init = pc_init,
 	.banner = pc_banner,
 	.monotonic_ns = pc_monotonic_ns,
+	.tsc_ns = pc_tsc_ns,
 	.wallclock_ns = pc_wallclock_ns,
 	.timer_set = pc_timer_set,
 	.idle = cpu_idle,

@@ -36,6 +36,17 @@ static uint64_t pvclock_read(void)
 	return sys + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
 }
 
+uint64_t xen_tsc_ns(uint64_t ticks)
+{
+	int8_t shift = xen_shared->vcpu_info[0].time.tsc_shift;
+	uint32_t mul = xen_shared->vcpu_info[0].time.tsc_to_system_mul;
+	if (shift < 0)
+		ticks >>= -shift;
+	else
+		ticks <<= shift;
+	return (uint64_t)(((unsigned __int128)ticks * mul) >> 32);
+}
+
 uint64_t xen_monotonic_ns(void)
 {
 	/* Never backwards, even across a TSC or pvclock hiccup. */

@@ -94,6 +94,8 @@ void gnttab_banner(void);
 
 /* time.c: pvclock, wall clock, the one-shot timer */
 uint64_t xen_monotonic_ns(void);
+uint64_t
+xen_tsc_ns(uint64_t ticks); /* a TSC interval, by the pvclock's scale */
 uint64_t xen_wallclock_ns(void);
 void xen_timer_set(uint64_t deadline_ns);
 void xen_time_init(void);

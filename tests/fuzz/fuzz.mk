@@ -3,6 +3,7 @@
 #   xs       the xenstore client's reply parser (tests/fuzz/fuzz_xs.c)
 #   cmdline  the command-line parser (tests/fuzz/fuzz_cmdline.c)
 #   cpio     the root archive's parser (tests/fuzz/fuzz_cpio.c)
+#   elf      the static program's ELF parser (tests/fuzz/fuzz_elf.c)
 #
 #   make fuzz   each target for FUZZ_RUNS inputs, starting from its corpus
 #               tests/fuzz/corpus/NAME/ (seeds, and every crash found so
@@ -16,7 +17,7 @@
 
 FUZZCC ?= clang
 FUZZ_RUNS ?= 500000
-FUZZ_TARGETS := xs cmdline cpio
+FUZZ_TARGETS := xs cmdline cpio elf
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -iquote tests/unit/host \
 	-iquote . -isystem $(B)/include -D__XEN_INTERFACE_VERSION__=0x00040e00
@@ -26,6 +27,7 @@ $(B)/fuzz/fuzz_xs: tests/fuzz/fuzz_xs.c drivers/xen/xs.c \
 	drivers/xen/xs_watch.c kern/printk.c drivers/xen/xendrv.h
 $(B)/fuzz/fuzz_cmdline: tests/fuzz/fuzz_cmdline.c kern/cmdline.c kern/kern.h
 $(B)/fuzz/fuzz_cpio: tests/fuzz/fuzz_cpio.c fs/cpio.c fs/fs.h kern/kern.h
+$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c kern/elf.c kern/kern.h
 
 $(FUZZ_BINS): | $(B)/include/xen
 	$(call msg,FUZZCC,$@)

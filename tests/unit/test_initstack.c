@@ -210,6 +210,40 @@ static void returns_zero_when_it_does_not_fit(void)
 		 0);
 }
 
+/* AT_EXECFN points at argv[0]'s copy, AT_PLATFORM at a copy of its
+ * string, both inside the stack (a Linux program reads them there). */
+static void execfn_and_platform(void)
+{
+	enum { SIZE = 4096 };
+	char *buf = aligned_alloc(16, SIZE);
+	uintptr_t top = (uintptr_t)buf + SIZE, base = (uintptr_t)buf;
+	char platform[] = "x86_64";
+	struct auxv_pair aux[] = {
+		{ AT_PAGESZ, 4096 },
+		{ AT_PLATFORM, (uintptr_t)platform },
+		{ AT_EXECFN, 0 },
+		{ AT_RANDOM, 0 },
+	};
+	uintptr_t sp = initstack_build(top, base, "prog", NULL, 0, NULL, 0, aux,
+				       4, rnd);
+	CHECK(sp != 0);
+	struct seen s = walk(sp);
+	char *execfn = (char *)aux_get(&s, AT_EXECFN);
+	char *plat = (char *)aux_get(&s, AT_PLATFORM);
+	CHECK(execfn == s.argv[0]);
+	CHECK_STR(execfn, "prog");
+	CHECK(plat != platform);
+	CHECK(inside((uintptr_t)plat, 7, s.words_end, top));
+	CHECK_STR(plat, "x86_64");
+	CHECK_EQ(aux_get(&s, AT_PAGESZ), 4096);
+	/* Its length counts in the size check: a stack just too small. */
+	size_t need = top - sp;
+	CHECK_EQ(initstack_build(top, top - need + 8, "prog", NULL, 0, NULL, 0,
+				 aux, 4, rnd),
+		 0);
+	free(buf);
+}
+
 static void too_many_words(void)
 {
 	enum { N = 2 * CMDLINE_MAXWORDS + 8 };
@@ -240,5 +274,6 @@ int main(int argc, char **argv)
 	RUN(always_aligned);
 	RUN(returns_zero_when_it_does_not_fit);
 	RUN(too_many_words);
+	RUN(execfn_and_platform);
 	return test_summary();
 }

@@ -87,6 +87,16 @@ bool vm_user_ok(const void *p, size_t len, bool write)
 	(void)write;
 	return p != NULL;
 }
+/* Backing a frame's lazy pages first: asked for the frame's range, and
+ * able to fail (no memory left). */
+static bool populate_fails;
+static uintptr_t populated_start, populated_len;
+bool vm_populate(uintptr_t start, size_t len)
+{
+	populated_start = start;
+	populated_len = len;
+	return !populate_fails;
+}
 static uint8_t fpu_saved[512], fpu_restored[512];
 static int fpu_restores;
 void cpu_fpu_save(void *area)
@@ -121,6 +131,8 @@ static void setup(void)
 	signal_thread_exit(NULL);
 	sched_adds = 0;
 	end_status = -2;
+	populate_fails = false;
+	populated_start = populated_len = 0;
 }
 
 static void handler(int sig, unsigned long flags, uint64_t mask)
@@ -385,6 +397,27 @@ static void no_restorer_or_no_room_kills(void)
 	CHECK_EQ(end_status, -1); /* SIGSEGV: a crash report */
 }
 
+/* The frame's pages are backed before it is built; when they cannot be,
+ * the signal ends the program as a frame that does not fit would. */
+static void frame_backed_first_or_kills(void)
+{
+	setup();
+	handler(SIGUSR1, 0, 0);
+	struct regs r = syscall_regs(39, 0);
+	send(1, SIGUSR1);
+	CHECK(!ENDS(signal_deliver(&r)));
+	CHECK(populated_len > 0);
+	CHECK(r.rsp >= populated_start &&
+	      r.rsp < populated_start + populated_len);
+	setup();
+	handler(SIGUSR1, 0, 0);
+	r = syscall_regs(39, 0);
+	populate_fails = true;
+	send(1, SIGUSR1);
+	CHECK(ENDS(signal_deliver(&r)));
+	CHECK_EQ(end_status, -1); /* SIGSEGV: a crash report */
+}
+
 static void altstack_used_with_sa_onstack(void)
 {
 	setup();
@@ -460,6 +493,7 @@ int main(int argc, char **argv)
 	RUN(restart_with_sa_restart_else_eintr);
 	RUN(resethand_and_nodefer);
 	RUN(no_restorer_or_no_room_kills);
+	RUN(frame_backed_first_or_kills);
 	RUN(altstack_used_with_sa_onstack);
 	RUN(sigwait_takes_blocked_signals);
 	RUN(bad_numbers);

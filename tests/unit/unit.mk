@@ -12,7 +12,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 # test to `make unit` with two lines:
 #   UNIT_TESTS += NAME
 #   unit: $(B)/unit/test_NAME
-UNIT_TESTS += cmdline initstack page vmem symbols xs ring netfront blkfront signal p2m pvboot
+UNIT_TESTS += cmdline initstack page vmem symbols xs ring netfront blkfront signal p2m pvboot elf
 UNIT_BINS = $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
 
 # Each test is its file tests/unit/test_NAME.c plus the kernel sources it
@@ -22,6 +22,7 @@ $(B)/unit/test_initstack: $(B)/unit/kern/initstack.o
 $(B)/unit/test_page: $(B)/unit/kern/page.o
 $(B)/unit/test_vmem: $(B)/unit/kern/vmem.o
 $(B)/unit/test_symbols: $(B)/unit/kern/symbols.o
+$(B)/unit/test_elf: $(B)/unit/kern/elf.o
 $(B)/unit/test_signal: $(B)/unit/kern/signal.o $(B)/unit/arch/x86_64/sigframe.o \
 	$(B)/unit/kern/printk.o
 # The frame uses the REG_* names of <ucontext.h>.
@@ -53,6 +54,6 @@ unit: $(UNIT_BINS)
 	if [ -n "$$failed" ]; then echo "unit: FAILED:$$failed"; exit 1; fi; \
 	echo "unit: all $(words $(UNIT_BINS)) tests passed"
 
--include $(wildcard $(B)/unit/*/*.d $(B)/unit/tests/unit/*.d)
+-include $(wildcard $(B)/unit/*/*.d $(B)/unit/*/*/*.d $(B)/unit/tests/unit/*.d)
 
 .PHONY: unit

@@ -128,7 +128,9 @@ box_boot() {
 	} >"$run/box.cpio"
 	# dom0 needs 144 MiB, plus room for the initramfs: loaded, unpacked
 	# into the root tmpfs, which may fill only half of memory.
-	dom0=$(( 144 + 3 * $(stat -c %s "$run/box.cpio") / 1048576 ))
+	# BOX_DOM0_EXTRA (MiB): more, for a script that creates big guests
+	# one after another (bench/boot: xl unpacks a 65 MiB Linux each time).
+	dom0=$(( 144 + 3 * $(stat -c %s "$run/box.cpio") / 1048576 + ${BOX_DOM0_EXTRA:-0} ))
 	# Xen needs ~100 MiB of its own besides dom0 and the guests; memory QEMU
 	# gives but nobody touches costs the host nothing.
 	mem=$((dom0 + gmem + 160)); [ "$mem" -lt 512 ] && mem=512
