@@ -96,6 +96,7 @@ KSRCS := \
 	kern/uio.c \
 	kern/file.c \
 	kern/fmap.c \
+	kern/reclock.c \
 	kern/poll.c \
 	kern/pipe.c \
 	kern/eventfd.c \
