@@ -4,6 +4,7 @@
 CC       ?= gcc
 LD       ?= ld
 OBJCOPY  ?= objcopy
+NM       ?= nm
 PREFIX   ?= /usr/local
 B        := build
 ARCH     := x86_64
@@ -96,6 +97,7 @@ KSRCS := \
 	kern/uio.c \
 	kern/file.c \
 	kern/fmap.c \
+	kern/reclock.c \
 	kern/poll.c \
 	kern/pipe.c \
 	kern/eventfd.c \
@@ -274,7 +276,7 @@ $(B)/k/libext2fs.a: $(E2FS_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-all: $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds
+all: $(B)/lib/atman.o $(B)/lib/atman-noext.o $(B)/lib/guest.lds $(B)/lib/loader.lds
 
 $(B)/include/xen:
 	$(Q)mkdir -p $(B)/include
@@ -309,11 +311,33 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 
 # One relocatable object; only atman_* names stay global, so a program
 # may define its own panic, printk or page_alloc.
-$(B)/lib/atman.o: $(KOBJS) $(B)/k/liblwip.a $(B)/k/libext2fs.a
+# ext2/3/4 is a part of its own: fs/ext*.c and libext2fs in one object,
+# in which the C library that ext_libc.c gives libext2fs (malloc, free,
+# snprintf, qsort, ...) is local: no other kernel file, and none of
+# runtime/ (which is above musl), may bind to it. The rest of the kernel
+# reaches ext through fs/mounts.c's weak references only.
+EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
+CORE_OBJS := $(filter-out $(EXT_OBJS),$(KOBJS))
+$(B)/k/ext-part.o: $(EXT_OBJS) $(B)/k/libext2fs.a
+	$(call msg,LD,$@)
+	$(Q)$(LD) -r -o $@.r $^
+	$(Q)$(OBJCOPY) $$($(NM) -g --defined-only $(B)/k/fs/ext_libc.o | \
+		awk '{ print "--localize-symbol=" $$3 }') $@.r $@
+
+$(B)/lib/atman.o: $(CORE_OBJS) $(B)/k/ext-part.o $(B)/k/liblwip.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-r.o $(KOBJS) $(B)/k/liblwip.a $(B)/k/libext2fs.a
+	$(Q)$(LD) -r -o $(B)/k/atman-r.o $^
 	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
+
+# The same kernel without ext (two thirds of an image), for programs
+# that make no file call: atman-cc picks it when its first link shows
+# none (docs/architecture.md, "Parts").
+$(B)/lib/atman-noext.o: $(CORE_OBJS) $(B)/k/liblwip.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $(B)/k/atman-noext-r.o $^
+	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-noext-r.o $@
 
 $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 	$(Q)mkdir -p $(dir $@)

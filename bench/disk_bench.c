@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,6 +54,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BLOCK; i++)
 		buf[i] = (char)(i * 31 + 7);
 	snprintf(path, sizeof(path), "%s/bench.dat", dir);
+	struct statfs sf;
+	if (statfs(dir, &sf) || sf.f_type != 0xEF53) {
+		fprintf(stderr, "disk_bench: %s is not an ext file system\n",
+			dir);
+		return 1;
+	}
 
 	double t0 = now();
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);

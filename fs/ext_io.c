@@ -1,7 +1,8 @@
 /*
  * libext2fs's I/O manager on our block devices: the channel's name is
  * the blkdev's ("xvda"). A write-back cache of CACHE_SLOTS blocks
- * (direct-mapped by block number) sits in front of the device:
+ * (WAYS-way set-associative, least recently used out first) sits in
+ * front of the device:
  *
  * - a one-block write (how libext2fs writes inodes, directories, file
  *   data, extent blocks) only fills its slot and marks it dirty; a
@@ -9,9 +10,10 @@
  *   at flush (ext2fs_flush: fsync, sync, unmount), or when the block
  *   size changes. A dirty block goes out with the dirty blocks that
  *   follow it on the disk in one transfer (up to RUN blocks);
- * - a one-block read that misses reads the READ_AHEAD blocks around it
- *   at once (libext2fs reads files, directories and tables block by
- *   block), a dirty slot never overwritten by what the disk has;
+ * - a one-block read that misses reads ahead: AHEAD_BYTES when it
+ *   continues the last window (libext2fs reads files block by block),
+ *   AHEAD_SMALL blocks elsewhere; what was read ahead takes only free
+ *   slots, and a dirty slot is never overwritten by what the disk has;
  * - larger reads and writes (bitmaps, tables, the superblock) go to the
  *   device at once, the slots they cover brought up to date (a read
  *   gets the dirty slots' newer bytes laid over what the disk had).
@@ -25,25 +27,53 @@
 #include "ext.h"
 
 #define CACHE_SLOTS 1024
-#define READ_AHEAD  32 /* blocks read at a miss (<= CACHE_SLOTS) */
-#define RUN	    64 /* dirty blocks written in one transfer, at most */
+#define WAYS	    8 /* set-associative: a block may sit in WAYS slots */
+#define SETS	    (CACHE_SLOTS / WAYS)
+#define AHEAD_BYTES (128 * 1024) /* read at a sequential miss */
+#define AHEAD_SMALL 4		 /* blocks read at any other miss */
+#define RUN_BYTES   (256 * 1024) /* dirty blocks written in one transfer */
+#define STREAMS	    4		 /* recent windows remembered: reads in order */
 #define IO_MAGIC    EXT2_ET_MAGIC_IO_CHANNEL
 
 struct slot {
 	unsigned long long blk;
 	bool valid, dirty;
-	char *data; /* block_size bytes */
+	uint64_t used; /* when last used: the least recent goes first */
+	char *data;    /* block_size bytes */
 };
 
 struct chan {
 	struct blkdev *dev;
-	struct slot slot[CACHE_SLOTS];
+	struct slot slot[CACHE_SLOTS]; /* SETS sets of WAYS */
+	uint64_t clock;
+	unsigned long long ahead_next[STREAMS]; /* after recent windows */
+	unsigned ahead_i;
 	uint64_t hits, misses, writebacks;
 };
 
-static struct slot *slot_of(struct chan *c, unsigned long long blk)
+/* The slot holding blk, or NULL. */
+static struct slot *find(struct chan *c, unsigned long long blk)
 {
-	return &c->slot[blk % CACHE_SLOTS];
+	struct slot *set = &c->slot[(blk % SETS) * WAYS];
+	for (unsigned w = 0; w < WAYS; w++)
+		if (set[w].valid && set[w].blk == blk) {
+			set[w].used = ++c->clock;
+			return &set[w];
+		}
+	return NULL;
+}
+
+/* The slot blk would take: a free one, else the least recently used. */
+static struct slot *victim(struct chan *c, unsigned long long blk)
+{
+	struct slot *set = &c->slot[(blk % SETS) * WAYS], *v = &set[0];
+	for (unsigned w = 0; w < WAYS; w++) {
+		if (!set[w].valid)
+			return &set[w];
+		if (set[w].used < v->used)
+			v = &set[w];
+	}
+	return v;
 }
 
 static errcode_t io_err(int r)
@@ -56,13 +86,10 @@ static int writeback(io_channel io, struct slot *s)
 {
 	struct chan *c = io->private_data;
 	size_t bs = io->block_size;
-	unsigned n = 1;
-	while (n < RUN) {
-		struct slot *t = slot_of(c, s->blk + n);
-		if (!t->valid || !t->dirty || t->blk != s->blk + n)
-			break;
+	unsigned n = 1, run = MIN(RUN_BYTES / bs, CACHE_SLOTS / 2);
+	struct slot *t;
+	while (n < run && (t = find(c, s->blk + n)) && t->dirty)
 		n++;
-	}
 	char *buf = n > 1 ? malloc(n * bs) : s->data;
 	if (!buf) {
 		buf = s->data;
@@ -70,14 +97,14 @@ static int writeback(io_channel io, struct slot *s)
 	}
 	if (n > 1)
 		for (unsigned k = 0; k < n; k++)
-			memcpy(buf + k * bs, slot_of(c, s->blk + k)->data, bs);
+			memcpy(buf + k * bs, find(c, s->blk + k)->data, bs);
 	int r = c->dev->ops->rw(c->dev, true, s->blk * bs, buf, n * bs);
 	if (buf != s->data)
 		free(buf);
 	/* Clean either way: a block the disk refused stays refused (the
 	 * error goes up; retrying for ever would hang). */
 	for (unsigned k = 0; k < n; k++)
-		slot_of(c, s->blk + k)->dirty = false;
+		find(c, s->blk + k)->dirty = false;
 	c->writebacks++;
 	return r;
 }
@@ -106,33 +133,53 @@ static void cache_drop(struct chan *c)
 	}
 }
 
-/* Make blk's slot free for it: a dirty block of another number written
- * first. 0, or -errno (then the slot is not to be used). */
+/* The slot for blk: the one holding it, or one made free (a dirty
+ * block of another number written first). 0, or -errno (then no slot
+ * is to be used). */
 static int claim(io_channel io, unsigned long long blk, struct slot **out)
 {
 	struct chan *c = io->private_data;
-	struct slot *s = slot_of(c, blk);
-	if (s->valid && s->dirty && s->blk != blk) {
-		int r = writeback(io, s);
-		if (r)
-			return r;
+	struct slot *s = find(c, blk);
+	if (!s) {
+		s = victim(c, blk);
+		if (s->valid && s->dirty) {
+			int r = writeback(io, s);
+			if (r)
+				return r;
+		}
+		s->valid = s->dirty = false;
 	}
 	if (!s->data && !(s->data = malloc(io->block_size)))
 		return -ENOMEM;
+	s->used = ++c->clock;
 	*out = s;
 	return 0;
 }
 
-/* What the disk has for blk, into its slot unless the slot holds newer
- * bytes of blk. */
-static void keep(io_channel io, unsigned long long blk, const void *data)
+/* What the disk has for blk, into a slot unless one holds newer bytes
+ * of blk. Read ahead (speculative), it takes a clean slot and is the
+ * least recent of its set until it is asked for: what libext2fs keeps
+ * asking for (the directory, the inode table) is not pushed out by
+ * windows it may never read. */
+static void keep(io_channel io, unsigned long long blk, const void *data,
+		 bool speculative)
 {
 	struct chan *c = io->private_data;
-	struct slot *s = slot_of(c, blk);
-	if (s->valid && s->dirty && s->blk == blk)
+	struct slot *s = find(c, blk);
+	if (s && s->dirty)
 		return;
-	if (claim(io, blk, &s))
+	if (!s && speculative) {
+		/* Only a clean slot, and it stays the first to go until
+		 * someone asks for it (find makes it recent). */
+		s = victim(c, blk);
+		if (s->valid && s->dirty)
+			return;
+		if (!s->data && !(s->data = malloc(io->block_size)))
+			return;
+		s->used = 0;
+	} else if (!s && claim(io, blk, &s)) {
 		return;
+	}
 	memcpy(s->data, data, io->block_size);
 	s->blk = blk;
 	s->valid = true;
@@ -210,15 +257,26 @@ static errcode_t span(io_channel io, unsigned long long blk, int count,
 	return 0;
 }
 
-/* A single block missed: read the READ_AHEAD-block window around it in
+/* A single block missed: read the AHEAD_BYTES window around it in
  * one transfer and keep every block of it. 0, or -errno. */
 static int read_ahead(io_channel io, unsigned long long blk)
 {
 	struct chan *c = io->private_data;
 	uint64_t bs = io->block_size;
-	unsigned long long first = blk - blk % READ_AHEAD;
-	uint64_t end =
-		MIN((first + READ_AHEAD) * bs, ALIGN_DOWN(c->dev->size, bs));
+	/* A miss right after a recent window's end: reading in order (the
+	 * metadata's misses in between are other streams), a big window;
+	 * anywhere else, a few blocks. */
+	unsigned i = 0;
+	while (i < STREAMS && c->ahead_next[i] != blk)
+		i++;
+	bool seq = i < STREAMS;
+	unsigned ahead = seq ? MAX(1, MIN(AHEAD_BYTES / bs, CACHE_SLOTS / 2))
+			     : AHEAD_SMALL;
+	unsigned long long first = seq ? blk : blk - blk % ahead;
+	if (!seq)
+		i = c->ahead_i++ % STREAMS;
+	c->ahead_next[i] = first + ahead;
+	uint64_t end = MIN((first + ahead) * bs, ALIGN_DOWN(c->dev->size, bs));
 	if (end <= first * bs)
 		return -EINVAL;
 	size_t len = end - first * bs;
@@ -228,7 +286,7 @@ static int read_ahead(io_channel io, unsigned long long blk)
 	int r = c->dev->ops->rw(c->dev, false, first * bs, buf, len);
 	if (!r)
 		for (size_t k = 0; k < len / bs; k++)
-			keep(io, first + k, buf + k * bs);
+			keep(io, first + k, buf + k * bs, first + k != blk);
 	free(buf);
 	return r;
 }
@@ -243,14 +301,15 @@ static errcode_t io_read64(io_channel io, unsigned long long blk, int count,
 	if (e)
 		return e;
 	if (count == 1) {
-		struct slot *s = slot_of(c, blk);
-		if (!(s->valid && s->blk == blk)) {
+		struct slot *s = find(c, blk);
+		if (!s) {
 			c->misses++;
 			read_ahead(io, blk);
+			s = find(c, blk);
 		} else {
 			c->hits++;
 		}
-		if (s->valid && s->blk == blk) {
+		if (s) {
 			memcpy(data, s->data, bs);
 			return 0;
 		}
@@ -260,8 +319,8 @@ static errcode_t io_read64(io_channel io, unsigned long long blk, int count,
 		return io_err(r);
 	/* The cache's newer bytes over what the disk had. */
 	for (size_t k = 0; k < len / bs; k++) {
-		struct slot *s = slot_of(c, blk + k);
-		if (s->valid && s->dirty && s->blk == blk + k)
+		struct slot *s = find(c, blk + k);
+		if (s && s->dirty)
 			memcpy((char *)data + k * bs, s->data, bs);
 	}
 	return 0;
@@ -288,8 +347,7 @@ static errcode_t io_write64(io_channel io, unsigned long long blk, int count,
 	int r = c->dev->ops->rw(c->dev, true, off, (void *)data, len);
 	/* The slots of these blocks: what was just written, or nothing. */
 	for (size_t k = 0; k < (len + bs - 1) / bs; k++) {
-		s = slot_of(c, blk + k);
-		if (!s->valid || s->blk != blk + k)
+		if (!(s = find(c, blk + k)))
 			continue;
 		if (!r && (k + 1) * bs <= len) {
 			memcpy(s->data, (const char *)data + k * bs, bs);
@@ -326,8 +384,8 @@ static errcode_t io_write_byte(io_channel io, unsigned long offset, int count,
 	}
 	free(buf);
 	for (uint64_t b = offset / bs; b * bs < offset + n; b++) {
-		struct slot *s = slot_of(c, b);
-		if (!s->valid || s->blk != b)
+		struct slot *s = find(c, b);
+		if (!s)
 			continue;
 		uint64_t a = MAX(offset, b * bs),
 			 e = MIN(offset + n, (b + 1) * bs);

@@ -31,6 +31,32 @@ struct hdr {
 	size_t maplen;
 };
 
+/* Small mappings (libext2fs's block buffers, a few pages, made and
+ * dropped at every file it opens) are kept for the next rather than
+ * unmapped: a mapping costs page-table updates both ways (hypercalls
+ * for a PV guest). */
+#define STASH_PAGES 8 /* mappings up to this many pages are kept */
+#define STASH_DEPTH 16
+static uintptr_t stash[STASH_PAGES + 1][STASH_DEPTH];
+static unsigned nstash[STASH_PAGES + 1];
+
+static long stash_take(size_t len)
+{
+	size_t np = len / KPAGE_SIZE;
+	if (np > STASH_PAGES || !nstash[np])
+		return 0;
+	return (long)stash[np][--nstash[np]];
+}
+
+static bool stash_put(uintptr_t base, size_t len)
+{
+	size_t np = len / KPAGE_SIZE;
+	if (np > STASH_PAGES || nstash[np] == STASH_DEPTH)
+		return false;
+	stash[np][nstash[np]++] = base;
+	return true;
+}
+
 static void *alloc(size_t n, bool page)
 {
 	struct hdr *h;
@@ -45,8 +71,12 @@ static void *alloc(size_t n, bool page)
 	if (n > SIZE_MAX - 2 * KPAGE_SIZE)
 		return NULL;
 	size_t len = ALIGN_UP(n, KPAGE_SIZE) + KPAGE_SIZE;
-	long a = vm_mmap(0, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS);
+	long a = stash_take(len);
+	if (a)
+		memset((char *)a + KPAGE_SIZE, 0, len - KPAGE_SIZE);
+	else
+		a = vm_mmap(0, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS);
 	if (a < 0)
 		return NULL;
 	char *p = (char *)a + KPAGE_SIZE;
@@ -80,9 +110,10 @@ void free(void *p)
 		return;
 	struct hdr *h = hdr_of(p);
 	h->magic = 0;
-	if (h->base)
-		vm_munmap(h->base, h->maplen);
-	else
+	if (h->base) {
+		if (!stash_put(h->base, h->maplen))
+			vm_munmap(h->base, h->maplen);
+	} else
 		kfree(h);
 }
 

@@ -13,6 +13,12 @@
 
 #include "fs.h"
 
+/* ext is a part of its own: an image whose program makes no file call
+ * is linked without it (tools/atman-cc, atman-noext.o), and these are
+ * then NULL. */
+#pragma weak ext_mount
+#pragma weak ext_unmount
+
 #define MOUNTS_MAX 8
 
 static struct fs *mounted[MOUNTS_MAX];
@@ -47,6 +53,12 @@ static void mount_one(const char *dev, size_t devlen, const char *path, bool ro,
 	if (r && r != -EEXIST) {
 		printk("atman: mount: %s: cannot make %s (error %d)\n", from,
 		       path, -r);
+		return;
+	}
+	if (!ext_mount) {
+		printk("atman: mount: %s: this image has no ext2/3/4: its "
+		       "program makes no file call, and atman-cc left it out\n",
+		       from);
 		return;
 	}
 	if ((r = ext_mount(d, ro, &fs))) {

@@ -53,6 +53,7 @@ void file_put(struct file *f)
 	file_wake(f, POLL_GONE);
 	if (!dlist_empty(&f->wq.hooks))
 		panic("%s file released with waiters left", f->ops->name);
+	reclock_release(f); /* its OFD and flock locks */
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f);

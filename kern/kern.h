@@ -680,6 +680,17 @@ int fd_set_cloexec(int fd, bool on);
  * default the program ends there (status 141). */
 long file_epipe(void);
 
+/* reclock.c: OFD record locks and flock, per open file description
+ * (two descriptions of one file conflict, as on Linux); released with
+ * the description. OFD: cmd F_OFD_SETLK, F_OFD_SETLKW or F_OFD_GETLK,
+ * type F_RDLCK/F_WRLCK/F_UNLCK, len 0 to EOF and on; a GETLK sets
+ * *got_type (F_UNLCK: nothing in the way) and the range in the way.
+ * 0, -EAGAIN (-EWOULDBLOCK for flock), -EINTR, -ENOLCK. */
+int reclock_ofd(struct file *f, int cmd, int type, uint64_t start, uint64_t len,
+		int *got_type, uint64_t *got_start, uint64_t *got_len);
+int reclock_flock(struct file *f, int op);
+void reclock_release(struct file *f);
+
 /* fmap.c: mmap of files, by copying: MAP_PRIVATE a copy filled at mmap,
  * MAP_SHARED one written back to the file on msync, munmap, fsync,
  * mremap and exit (never past the file's size). Kernel context. */

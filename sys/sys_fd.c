@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "sys.h"
 #include "kern/kern.h"
@@ -173,9 +174,9 @@ long sys_dup2(int oldfd, int newfd)
 
 /* Record locks: one process, so POSIX locks never conflict with each
  * other and are granted; they are checked for shape. An F_GETLK finds
- * nothing in the way. OFD locks are granted the same way (a program
- * locking one file through two of its own descriptions is not served:
- * it would deadlock itself on Linux too, in F_OFD_SETLKW). */
+ * nothing in the way. OFD locks belong to the open file description and
+ * are tracked (kern/reclock.c): two descriptions of one file conflict
+ * as on Linux. */
 static long fcntl_lock(struct file *f, int cmd, struct flock *fl)
 {
 	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
@@ -194,9 +195,40 @@ static long fcntl_lock(struct file *f, int cmd, struct flock *fl)
 	if (!get && ((k.l_type == F_RDLCK && acc == O_WRONLY) ||
 		     (k.l_type == F_WRLCK && acc == O_RDONLY)))
 		return -EBADF;
-	if (get)
-		fl->l_type = F_UNLCK;
-	return 0;
+	bool ofd =
+		cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	if (!ofd) {
+		if (get)
+			fl->l_type = F_UNLCK;
+		return 0;
+	}
+	int64_t base = 0, start, len = k.l_len;
+	struct stat st;
+	if (k.l_whence == SEEK_CUR)
+		base = (int64_t)f->off;
+	else if (k.l_whence == SEEK_END)
+		base = file_stat(f, &st) ? 0 : st.st_size;
+	start = base + k.l_start;
+	if (len < 0) { /* Linux's: the bytes before start */
+		start += len;
+		len = -len;
+	}
+	if (start < 0)
+		return -EINVAL;
+	int type = k.l_type;
+	uint64_t gs = 0, gl = 0;
+	long r = reclock_ofd(f, cmd, type, (uint64_t)start, (uint64_t)len,
+			     &type, &gs, &gl);
+	if (!r && get) {
+		fl->l_type = (short)type;
+		if (type != F_UNLCK) {
+			fl->l_whence = SEEK_SET;
+			fl->l_start = (off_t)gs;
+			fl->l_len = (off_t)gl;
+			fl->l_pid = -1; /* an OFD lock's, as Linux says */
+		}
+	}
+	return r;
 }
 
 long sys_fcntl(int fd, int cmd, unsigned long arg)
@@ -233,8 +265,9 @@ long sys_flock(int fd, int op)
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
+	long r = reclock_flock(f, op); /* per description, as Linux's */
 	file_put(f);
-	return 0; /* one process: nobody else to wait for */
+	return r;
 }
 
 /* Both ends into fds, or neither. */

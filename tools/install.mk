@@ -24,7 +24,7 @@ install: all
 	$(Q)$(INSTALL) -d $(IDIR)/bin $(ILIB)/libs $(ILIB)/sysroot/include/atman
 	$(Q)$(INSTALL) -m 755 tools/atman-cc tools/atman-pkg-config tools/atman-build-lib tools/atman-elf $(IDIR)/bin/
 	$(Q)$(INSTALL) -m 755 tools/atman-gensyms $(ILIB)/atman-gensyms
-	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds $(ILIB)/
+	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/atman-noext.o $(B)/lib/guest.lds $(B)/lib/loader.lds $(ILIB)/
 	$(Q)$(INSTALL) -m 644 tools/sdk/libs/* $(ILIB)/libs/
 	$(Q)for f in toolchain.cmake meson-cross.ini; do \
 		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@LIBDIR@|$(PREFIX)/lib/atman|g' \

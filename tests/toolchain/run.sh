@@ -70,6 +70,42 @@ else
 	fi
 fi
 
+# ---- parts: ext2/3/4 only in images whose program makes a file call ----------
+# Both ways: hello (no file call) has none of libext2fs, a program with
+# fopen has it and writes its file, ATMAN_EXT forces either way.
+cat >"$tmp/nofile.c" <<'C'
+#include <stdio.h>
+int main(void) { printf("no files\n"); return 0; }
+C
+cat >"$tmp/file.c" <<'C'
+#include <stdio.h>
+int main(void)
+{
+	FILE *f = fopen("/tmp/x", "w");
+	int ok = f && fputs("x", f) >= 0 && !fclose(f);
+	printf("fopen %s\n", ok ? "ok" : "failed");
+	return !ok;
+}
+C
+has_ext() { nm "$1" | grep -q ' ext2fs_open2$'; }
+if ! "$CC" -O2 -o "$tmp/nofile" "$tmp/nofile.c" >"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/file" "$tmp/file.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_EXT=1 "$CC" -O2 -o "$tmp/nofile-ext" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_EXT=0 "$CC" -O2 -o "$tmp/file-noext" "$tmp/file.c" >>"$tmp/log" 2>&1; then
+	fail parts "a link failed"
+elif has_ext "$tmp/nofile" || ! has_ext "$tmp/file" ||
+     ! has_ext "$tmp/nofile-ext" || has_ext "$tmp/file-noext"; then
+	fail parts "ext in the wrong images (want: file, nofile-ext)"
+else
+	pass parts
+fi
+boot "$tmp/file"
+if [ "$st" = 0 ] && has "fopen ok"; then pass parts-file-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-file-runs "the fopen program did not run right (status $st)"; fi
+boot "$tmp/nofile"
+if [ "$st" = 0 ] && has "no files"; then pass parts-nofile-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-nofile-runs "the program without ext did not run (status $st)"; fi
+
 # ---- autoconf-style probes ----------------------------------------------------
 cd "$tmp" || exit 2
 cat >conftest.c <<'C'
@@ -501,7 +537,7 @@ fi
 
 # ---- -v shows the commands ---------------------------------------------------
 "$CC" -v -O2 -o conftest4 conftest.c >/dev/null 2>"$tmp/log"
-if [ "$(grep -c 'guest\.lds.*atman\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
+if [ "$(grep -c 'guest\.lds.*atman\(-noext\)\?\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
    [ -f conftest4 ]; then
 	pass verbose
 else

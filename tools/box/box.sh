@@ -133,7 +133,11 @@ box_boot() {
 	dom0=$(( 144 + 3 * $(stat -c %s "$run/box.cpio") / 1048576 + ${BOX_DOM0_EXTRA:-0} ))
 	# Xen needs ~100 MiB of its own besides dom0 and the guests; memory QEMU
 	# gives but nobody touches costs the host nothing.
-	mem=$((dom0 + gmem + 160)); [ "$mem" -lt 512 ] && mem=512
+	# The initramfs itself also sits in memory (Xen keeps the boot module
+	# until dom0 has unpacked it): without room for it dom0 gets less
+	# than dom0_mem, and a big batch's unpacking fails.
+	mem=$((dom0 + gmem + 160 + $(stat -c %s "$run/box.cpio") / 1048576))
+	[ "$mem" -lt 512 ] && mem=512
 	kargs="console=hvc0"
 	[ "$mode" = quiet ] && kargs="$kargs quiet"
 	local xen="console=com1 com1=115200,8n1 dom0_mem=${dom0}M,max:${dom0}M"

@@ -29,7 +29,7 @@ linux_guest_job() {
 			'./lib/modules/*/kernel/fs/jbd2/jbd2.ko' './lib/modules/*/kernel/crypto/crc32c_generic.ko' \
 			'./lib/modules/*/kernel/fs/ext4/ext4.ko' './lib/modules/*/kernel/drivers/block/xen-blkfront.ko'
 		find "$root/lib/mods" -name '*.ko' -exec mv {} "$root/lib/mods/" \;
-		for a in insmod mkdir sleep; do ln -s busybox "$root/bin/$a"; done
+		for a in insmod mkdir sleep umount; do ln -s busybox "$root/bin/$a"; done
 		for m in $mods; do disk_init="$disk_init
 insmod /lib/mods/$m.ko"; done
 		disk_init="$disk_init
@@ -50,6 +50,7 @@ for i in \$(seq ${LINUX_GUEST_RUNS:-1}); do
 	echo "linux: exit status \$?"
 done
 sync
+$([ -n "${LINUX_GUEST_DISK:-}" ] && echo "umount /data || echo 'linux: cannot unmount /data'")
 poweroff -f
 INIT
 	chmod +x "$root/init"
