@@ -50,7 +50,10 @@ box_ensure() {
 # FILE share its drive (run them one after another).
 box_job_add() {
 	mkdir -p "$1/atman/$2"
-	cp "$3" "$1/atman/$2/kernel"
+	# A hard link where it can: one image run as PVH and as PV is then
+	# stored once in the box's initramfs (cpio's newc keeps the link) and
+	# once in dom0's memory.
+	ln -f "$3" "$1/atman/$2/kernel" 2>/dev/null || cp "$3" "$1/atman/$2/kernel"
 	# For xenctx, should the guest hang: a System.map of the image.
 	nm -n "$3" >"$1/atman/$2/syms" 2>/dev/null || : >"$1/atman/$2/syms"
 	local kv cpio= netn= mac= extra=() d
