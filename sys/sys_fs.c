@@ -101,6 +101,25 @@ static void at_out(struct at *a)
 	path_out(a->path);
 }
 
+/* The two paths of rename and link, both in or neither. */
+static long at_in2(int odirfd, const char *opath, int ndirfd, const char *npath,
+		   struct at *o, struct at *n)
+{
+	long r = at_in(odirfd, opath, o);
+	if (r)
+		return r;
+	r = at_in(ndirfd, npath, n);
+	if (r)
+		at_out(o);
+	return r;
+}
+
+static void at_out2(struct at *o, struct at *n)
+{
+	at_out(n);
+	at_out(o);
+}
+
 long sys_openat(int dirfd, const char *path, int flags, unsigned mode)
 {
 	if (flags & ~OPEN_FLAGS)
@@ -323,16 +342,12 @@ long sys_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
 	if (flags & ~RENAME_NOREPLACE_K)
 		return -EINVAL; /* EXCHANGE, WHITEOUT: not served */
 	struct at o, n;
-	long r = at_in(odirfd, opath, &o);
+	long r = at_in2(odirfd, opath, ndirfd, npath, &o, &n);
 	if (r)
 		return r;
-	r = at_in(ndirfd, npath, &n);
-	if (!r) {
-		r = vfs_rename(o.dir, o.path, n.dir, n.path,
-			       flags & RENAME_NOREPLACE_K);
-		at_out(&n);
-	}
-	at_out(&o);
+	r = vfs_rename(o.dir, o.path, n.dir, n.path,
+		       flags & RENAME_NOREPLACE_K);
+	at_out2(&o, &n);
 	return r;
 }
 
@@ -352,16 +367,11 @@ long sys_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct at o, n;
-	long r = at_in(odirfd, opath, &o);
+	long r = at_in2(odirfd, opath, ndirfd, npath, &o, &n);
 	if (r)
 		return r;
-	r = at_in(ndirfd, npath, &n);
-	if (!r) {
-		r = vfs_link(o.dir, o.path, n.dir, n.path,
-			     flags & AT_SYMLINK_FOLLOW);
-		at_out(&n);
-	}
-	at_out(&o);
+	r = vfs_link(o.dir, o.path, n.dir, n.path, flags & AT_SYMLINK_FOLLOW);
+	at_out2(&o, &n);
 	return r;
 }
 

@@ -152,18 +152,6 @@ static bool vdev_name(unsigned long vdev, char *name, size_t n, unsigned *disk)
 	return true;
 }
 
-static void bfx_watch(void *arg)
-{
-	struct bfx *x = arg;
-	for (;;) {
-		wait_event(&x->xb.watch.wq, x->xb.watch.head || xs_broken);
-		if (xenbus_dev_poll(&x->xb) < 0)
-			break;
-	}
-	for (;;) /* a kernel thread never returns */
-		sched_block(0);
-}
-
 static struct bfx *bfx_new(void)
 {
 	size_t len = ALIGN_UP(sizeof(struct bfx), KPAGE_SIZE);
@@ -210,7 +198,7 @@ void blkfront_probe(void)
 		}
 		if (xenbus_dev_connect(&x->xb, BLKFRONT_TIMEOUT_NS))
 			continue; /* reported */
-		if (!kthread_start(bfx_watch, x))
+		if (!kthread_start(xenbus_dev_follow, &x->xb))
 			printk("atman: blkfront: %s: no thread to follow the "
 			       "backend\n",
 			       bf->dev.name);

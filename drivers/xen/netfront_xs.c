@@ -155,21 +155,6 @@ static int nfx_setup(struct nfx *x)
 	return evtchn_alloc(be, netfront_event, &x->nf, &x->port);
 }
 
-/* The backend's state, followed after the handshake: a change wakes
- * this thread, which acts on it (xenbus_dev_poll); once the device is
- * off (disconnect: the interface down), there is nothing left to do. */
-static void nfx_watch(void *arg)
-{
-	struct nfx *x = arg;
-	for (;;) {
-		wait_event(&x->xb.watch.wq, x->xb.watch.head || xs_broken);
-		if (xenbus_dev_poll(&x->xb) < 0)
-			break;
-	}
-	for (;;) /* a kernel thread never returns */
-		sched_block(0);
-}
-
 static struct nfx *nfx_new(void)
 {
 	size_t len = ALIGN_UP(sizeof(struct nfx), KPAGE_SIZE);
@@ -211,7 +196,7 @@ void netfront_probe(void)
 		}
 		if (xenbus_dev_connect(&x->xb, NETFRONT_TIMEOUT_NS))
 			continue; /* reported */
-		if (!kthread_start(nfx_watch, x))
+		if (!kthread_start(xenbus_dev_follow, &x->xb))
 			printk("atman: netfront: %s: no thread to follow the "
 			       "backend\n",
 			       nf->dev.name);

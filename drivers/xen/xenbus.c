@@ -352,3 +352,16 @@ int xenbus_dev_close(struct xenbus_dev *d, uint64_t timeout_ns)
 	go_off(d);
 	return r;
 }
+
+void xenbus_dev_follow(void *arg)
+{
+	struct xenbus_dev *d = arg;
+	for (;;) {
+		while (!d->watch.head && !xs_broken)
+			wait_device(&d->watch.wq, 0);
+		if (xenbus_dev_poll(d) < 0)
+			break;
+	}
+	for (;;) /* a kernel thread never returns */
+		sched_block(0);
+}

@@ -195,6 +195,10 @@ int xenbus_dev_connect(struct xenbus_dev *d, uint64_t timeout_ns);
 /* Once connected: act on what the backend did since (never waits). 0
  * while connected, -ENODEV once the device is off. */
 int xenbus_dev_poll(struct xenbus_dev *d);
+/* A kernel thread's body (kthread_start(xenbus_dev_follow, d)): the
+ * backend's state followed after the handshake, each change acted on
+ * (xenbus_dev_poll) until the device is off; then it sleeps for ever. */
+void xenbus_dev_follow(void *d);
 /* Our own close: Closing, the backend's answer (or timeout_ns), then
  * disconnect and Closed. */
 int xenbus_dev_close(struct xenbus_dev *d, uint64_t timeout_ns);
