@@ -165,6 +165,7 @@ static inline void arch_debugcon_write(const char *buf, size_t len)
 /* entry.S, switch.S */
 extern char exc_stubs[];
 extern char irq_stub_0x24[], irq_stub_0xf0[], irq_stub_0xf3[], irq_stub_0xff[];
+extern char irq_stubs_end[];
 extern char syscall_entry[];
 extern char thread_trampoline[];
 extern char kthread_trampoline[];

@@ -119,6 +119,8 @@ irq_stub_\vec:
 	IRQ 0xf0		/* local APIC timer (no Xen) */
 	IRQ 0xf3		/* Xen event channel upcall */
 	IRQ 0xff		/* spurious / anything else */
+	.globl irq_stubs_end
+irq_stubs_end:
 
 irq_common:
 	cld

@@ -75,8 +75,27 @@ int irq_nesting;
 
 void (*syscall_handler)(struct regs *r);
 
+/*
+ * A vector that interrupted one of our own stubs before its first
+ * instruction: impossible on hardware (the gates clear IF), but seen in
+ * the box, where the hypervisor under emulation occasionally delivers an
+ * interrupt twice at once. The second frame lands on the first in the
+ * same IST stack, so the interrupted context (rip, rsp, rflags) is gone:
+ * returning would loop in the stub for ever. Say so instead.
+ */
+static void trap_check_twice(const struct regs *r)
+{
+	uintptr_t ip = r->rip;
+	if ((ip >= (uintptr_t)exc_stubs && ip < (uintptr_t)exc_stubs + 32 * 16) ||
+	    (ip >= (uintptr_t)irq_stub_0x24 && ip < (uintptr_t)irq_stubs_end))
+		panic("vector %#lx delivered twice at once by the hypervisor: "
+		      "the interrupted context is lost",
+		      (unsigned long)(r->vec & 0xff));
+}
+
 void irq_dispatch(struct regs *r)
 {
+	trap_check_twice(r);
 	irq_handler_t fn = irq_handlers[r->vec & 0xff];
 	irq_nesting++;
 	if (fn)
@@ -131,6 +150,7 @@ static void page_fault(struct regs *r)
 
 void trap_exception(struct regs *r)
 {
+	trap_check_twice(r);
 	if (r->vec == 14) {
 		page_fault(r);
 		return;
