@@ -13,7 +13,7 @@ box_dir() { echo "${ATMAN_BOX:-${XDG_CACHE_HOME:-$HOME/.cache}/atman/box}"; }
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }
 
 # What, besides package versions, the built box depends on.
-box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" "$box_lib/vif-atman" "$box_lib/block-atman" | sha256sum | cut -c1-16; }
+box_scripts_sum() { cat "$box_lib/build" "$box_lib/init" "$box_lib/vif-atman" "$box_lib/block-atman" "$box_lib/fwd.c" | sha256sum | cut -c1-16; }
 
 # Build the box if it is missing or stale.  Resolving package versions costs
 # apt-cache ~0.7 s, so a run only asks when the scripts changed or apt's
