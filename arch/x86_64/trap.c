@@ -86,7 +86,8 @@ void (*syscall_handler)(struct regs *r);
 static void trap_check_twice(const struct regs *r)
 {
 	uintptr_t ip = r->rip;
-	if ((ip >= (uintptr_t)exc_stubs && ip < (uintptr_t)exc_stubs + 32 * 16) ||
+	if ((ip >= (uintptr_t)exc_stubs &&
+	     ip < (uintptr_t)exc_stubs + 32 * 16) ||
 	    (ip >= (uintptr_t)irq_stub_0x24 && ip < (uintptr_t)irq_stubs_end))
 		panic("vector %#lx delivered twice at once by the hypervisor: "
 		      "the interrupted context is lost",
