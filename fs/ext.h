@@ -19,6 +19,7 @@ struct extfs {
 	bool busy;	    /* the lock (ext.c) */
 	struct waitq lockq; /* who waits for it */
 	struct dlist live;  /* struct ext_inode: the VFS inodes out */
+	char *rbuf;	    /* reads' buffer (ext.c), under the lock */
 };
 
 struct ext_inode {
