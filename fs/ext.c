@@ -685,9 +685,9 @@ static long api_write(struct extfs *x, ext2_ino_t ino, uint64_t at,
  * file with extents, BIG_XFER at a time straight to the device, where
  * they overwrite written blocks, or past the file's last block (there
  * allocated first, in one ext2fs_fallocate call, as written extents:
- * the data goes out now, the metadata that points at it only at the
- * next write-back, so a crash before it loses the blocks, never shows
- * stale ones). What is left (holes, unwritten extents) goes through
+ * the data goes out now, the metadata that points at it sits in the
+ * write-back cache, just used, so it goes out later, and a crash in
+ * between loses the blocks rather than showing what they held before). What is left (holes, unwritten extents) goes through
  * libext2fs's file calls, which map, allocate and write the inode for
  * every block. The bytes written (the rest of the write is the
  * caller's), or -errno. */
