@@ -687,10 +687,11 @@ static long api_write(struct extfs *x, ext2_ino_t ino, uint64_t at,
  * allocated first, in one ext2fs_fallocate call, as written extents:
  * the data goes out now, the metadata that points at it sits in the
  * write-back cache, just used, so it goes out later, and a crash in
- * between loses the blocks rather than showing what they held before). What is left (holes, unwritten extents) goes through
- * libext2fs's file calls, which map, allocate and write the inode for
- * every block. The bytes written (the rest of the write is the
- * caller's), or -errno. */
+ * between loses the blocks rather than showing what they held
+ * before). What is left (holes, unwritten extents, a partial block)
+ * goes through libext2fs's file calls, which map, allocate and write
+ * the inode for every block. The bytes written (the rest of the write
+ * is the caller's), or -errno. */
 static long write_direct(struct extfs *x, struct inode *i, struct uio *u,
 			 uint64_t off, uint32_t now)
 {

@@ -16,11 +16,12 @@
  * producer index must stay within a ring's worth of our consumer; the id
  * must name a request we posted and that has no answer yet; the
  * operation must be the request's (for an indirect one, the operation
- * it carries: blkback answers with that, as Linux's blkfront expects). A backend that breaks a rule, or
- * leaves a request unanswered for BLK_TIMEOUT_NS, is misbehaving: the
- * device goes off (a console line, error/ in xenstore), every request in
- * flight and every later one fails with EIO. An error status fails its
- * request only: EIO and a console line.
+ * it carries: blkback answers with that, as Linux's blkfront expects).
+ * A backend that breaks a rule, or leaves a request unanswered for
+ * BLK_TIMEOUT_NS, is misbehaving: the device goes off (a console line,
+ * error/ in xenstore), every request in flight and every later one
+ * fails with EIO. An error status fails its request only: EIO and a
+ * console line.
  *
  * Answers are taken by the event handler and by every waiter before it
  * sleeps (blkfront_poll), so a lost notification costs a pause, not a
@@ -139,8 +140,8 @@ static void push(struct blkfront *b)
 		b->notify(b);
 }
 
-/* The segment list of a request of r->nseg pages from off: the pages
- * taken from the pool, a write's data copied into them. */
+/* The segment list (seg) of a request of r->nseg pages over n bytes of
+ * data: the pages taken from the pool, a write's data copied in. */
 static void fill_segs(struct blkfront *b, struct blkfront_req *r,
 		      struct blkif_request_segment *seg, const char *data,
 		      size_t n)

@@ -3,9 +3,9 @@
  * does (in order, or out of order; plain and indirect requests), and
  * then the way a hostile one might: an error status, an id out of
  * range, an answer twice, the wrong operation, the producer index
- * jumping past the ring, no answer at all. Good transfers arrive intact with every page and id given
- * back; bad answers fail the call with EIO or turn the device off,
- * never hang it or crash it. */
+ * jumping past the ring, no answer at all. Good transfers arrive
+ * intact with every page and id given back; bad answers fail the call
+ * with EIO or turn the device off, never hang it or crash it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
