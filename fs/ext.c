@@ -29,7 +29,9 @@
 #include "ext.h"
 
 #define EXT_MAGIC 0xEF53
-#define XFER	  (64 * 1024) /* bytes a read or write moves at a time */
+#define XFER	  (64 * 1024) /* bytes a write moves at a time */
+#define BIG_XFER                                                               \
+	(512 * 1024) /* blocks read or written at a time: blkfront's pool */
 
 /* The lock: a thread that finds it held sleeps until it is let go. */
 static void ext_lock(struct extfs *x)
@@ -170,6 +172,27 @@ static int do_lookup(struct extfs *x, struct inode *dir, const char *name,
 				       (int)len, NULL, ino));
 }
 
+/* The last name lookup found missing, while no name has changed since
+ * (x->names counts the changes): open(O_CREAT) looks a name up, then
+ * creates it, and the create need not scan the directory again to know
+ * the name is free (each scan reads every block of the directory and
+ * checks its checksum). Under the lock. */
+static void miss_note(struct extfs *x, struct inode *dir, const char *name,
+		      size_t len)
+{
+	x->miss.dir = dir->ino;
+	x->miss.names = x->names;
+	x->miss.len = len;
+	memcpy(x->miss.name, name, len);
+}
+
+static bool miss_known(struct extfs *x, struct inode *dir, const char *name,
+		       size_t len)
+{
+	return x->miss.names == x->names && x->miss.dir == dir->ino &&
+	       x->miss.len == len && !memcmp(x->miss.name, name, len);
+}
+
 static int ext_lookup(struct inode *dir, const char *name, size_t len,
 		      struct inode **out)
 {
@@ -179,6 +202,8 @@ static int ext_lookup(struct inode *dir, const char *name, size_t len,
 	int r = do_lookup(x, dir, name, len, &ino);
 	if (!r)
 		r = iget(x, ino, out);
+	else if (r == -ENOENT && len <= EXT2_NAME_LEN)
+		miss_note(x, dir, name, len);
 	ext_unlock(x);
 	return r;
 }
@@ -266,7 +291,9 @@ static int ext_create(struct inode *dir, const char *name, size_t len,
 		return -EROFS;
 	ext_lock(x);
 	ext2_ino_t parent = (ext2_ino_t)dir->ino, ino;
-	if (!do_lookup(x, dir, name, len, &ino)) {
+	bool free_name = miss_known(x, dir, name, len);
+	x->names++;
+	if (!free_name && !do_lookup(x, dir, name, len, &ino)) {
 		r = -EEXIST;
 		goto out;
 	}
@@ -289,9 +316,10 @@ static int ext_create(struct inode *dir, const char *name, size_t len,
 	} else if ((r = new_file(x, parent, nm, mode, &ino))) {
 		goto out;
 	}
-	/* mkdir and symlink chose their own mode bits: ours win. */
+	/* mkdir and symlink chose their own mode bits: ours win (new_file
+	 * wrote ours). */
 	struct ext2_inode_large di;
-	if (!(r = read_di(x, ino, &di))) {
+	if ((S_ISDIR(mode) || S_ISLNK(mode)) && !(r = read_di(x, ino, &di))) {
 		di.i_mode = (uint16_t)((di.i_mode & S_IFMT) | (mode & 07777));
 		r = write_di(x, ino, &di);
 	}
@@ -314,6 +342,7 @@ static int ext_link(struct inode *dir, const char *name, size_t len,
 	if (x->ro)
 		return -EROFS;
 	ext_lock(x);
+	x->names++;
 	ext2_ino_t t;
 	struct ext2_inode_large di;
 	if (!do_lookup(x, dir, name, len, &t))
@@ -447,6 +476,7 @@ static int ext_unlink(struct inode *dir, const char *name, size_t len,
 	if (x->ro)
 		return -EROFS;
 	ext_lock(x);
+	x->names++;
 	int r = do_unlink(x, dir, name, len, dir_only);
 	ext_unlock(x);
 	return r;
@@ -482,6 +512,7 @@ static int ext_rename(struct inode *odir, const char *oname, size_t olen,
 	if (x->ro)
 		return -EROFS;
 	ext_lock(x);
+	x->names++;
 	ext2_ino_t ino, old;
 	struct ext2_inode_large di;
 	if ((r = do_lookup(x, odir, oname, olen, &ino)) ||
@@ -527,8 +558,217 @@ out:
 	return r;
 }
 
+/* The file's blocks [lblk, lblk + n) into buf (n blocks) through its
+ * extent tree: each extent's part in one transfer (io_channel_read_blk64
+ * of several blocks goes to the device at once, the cache's dirty
+ * blocks laid over what it read), holes and unwritten extents as
+ * zeros. libext2fs's ext2fs_file_read maps and reads a block per call:
+ * a 1 KiB round trip through the cache for every block, and a miss's
+ * read-ahead of a window at a time. */
+static int read_extents(struct extfs *x, ext2_ino_t ino,
+			struct ext2_inode_large *di, blk64_t lblk, unsigned n,
+			char *buf)
+{
+	ext2_filsys fs = x->e2;
+	size_t bs = fs->blocksize;
+	ext2_extent_handle_t h;
+	errcode_t e = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)di, &h);
+	if (e)
+		return ext_errno(e);
+	while (n && !e) {
+		struct ext2fs_extent ex;
+		unsigned run = 1;
+		e = ext2fs_extent_goto2(h, 0, lblk);
+		if (!e)
+			e = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex);
+		if (e == EXT2_ET_EXTENT_NOT_FOUND) {
+			memset(buf, 0, bs); /* a hole: a block at a time */
+			e = 0;
+		} else if (!e) {
+			run = (unsigned)MIN(n, ex.e_lblk + ex.e_len - lblk);
+			if (ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT)
+				memset(buf, 0, run * bs);
+			else
+				e = io_channel_read_blk64(
+					fs->io, ex.e_pblk + (lblk - ex.e_lblk),
+					(int)run, buf);
+		}
+		lblk += run;
+		n -= run;
+		buf += run * bs;
+	}
+	ext2fs_extent_free(h);
+	return ext_errno(e);
+}
+
+/* A read of a file with extents, BIG_XFER at a time through the file
+ * system's buffer (under the lock). Bytes read, or -errno. */
+static long read_direct(struct extfs *x, struct inode *i,
+			struct ext2_inode_large *di, struct uio *u,
+			uint64_t off)
+{
+	uint64_t size = EXT2_I_SIZE(di);
+	size_t bs = x->e2->blocksize;
+	long done = 0;
+	if (!x->buf && !(x->buf = malloc(BIG_XFER)))
+		return -ENOMEM;
+	while (u->resid && off + done < size) {
+		uint64_t at = off + (uint64_t)done;
+		size_t skip = at % bs, n = (size_t)MIN(u->resid, size - at);
+		unsigned nblk =
+			(unsigned)MIN((skip + n + bs - 1) / bs, BIG_XFER / bs);
+		n = MIN(n, nblk * bs - skip);
+		int r = read_extents(x, (ext2_ino_t)i->ino, di, at / bs, nblk,
+				     x->buf);
+		if (!r && uio_copy_to(u, x->buf + skip, n) < (long)n)
+			r = -EFAULT;
+		if (r)
+			return done ? done : r;
+		done += (long)n;
+	}
+	return done;
+}
+
+/* n blocks of buf to the file's blocks from lblk, extent by extent, as
+ * long as they are written (initialized) extents: the blocks done, fewer
+ * at a hole or an unwritten extent (libext2fs's file calls fill and
+ * convert those), or -errno. */
+static long write_extents(struct extfs *x, ext2_ino_t ino,
+			  struct ext2_inode_large *di, blk64_t lblk, unsigned n,
+			  const char *buf)
+{
+	ext2_filsys fs = x->e2;
+	size_t bs = fs->blocksize;
+	ext2_extent_handle_t h;
+	errcode_t e = ext2fs_extent_open2(fs, ino, (struct ext2_inode *)di, &h);
+	long done = 0;
+	if (e)
+		return ext_errno(e);
+	while ((unsigned)done < n) {
+		struct ext2fs_extent ex;
+		e = ext2fs_extent_goto2(h, 0, lblk + (blk64_t)done);
+		if (!e)
+			e = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &ex);
+		if (e || (ex.e_flags & EXT2_EXTENT_FLAGS_UNINIT))
+			break;
+		blk64_t at = lblk + (blk64_t)done;
+		unsigned run = (unsigned)MIN(n - (unsigned)done,
+					     ex.e_lblk + ex.e_len - at);
+		if ((e = io_channel_write_blk64(fs->io,
+						ex.e_pblk + (at - ex.e_lblk),
+						(int)run, buf + done * bs)))
+			break;
+		done += run;
+	}
+	ext2fs_extent_free(h);
+	return e && e != EXT2_ET_EXTENT_NOT_FOUND ? ext_errno(e) : done;
+}
+
+/* n bytes of buf at byte at through libext2fs's file calls: the bytes
+ * written, or -errno. */
+static long api_write(struct extfs *x, ext2_ino_t ino, uint64_t at,
+		      const char *buf, size_t n)
+{
+	ext2_file_t f;
+	unsigned got = 0;
+	errcode_t e = ext2fs_file_open(x->e2, ino, EXT2_FILE_WRITE, &f);
+	if (e)
+		return ext_errno(e);
+	if (!(e = ext2fs_file_llseek(f, at, EXT2_SEEK_SET, NULL)))
+		e = ext2fs_file_write(f, buf, (unsigned)n, &got);
+	errcode_t c = ext2fs_file_close(f);
+	e = e ? e : c;
+	return got ? (long)got : ext_errno(e);
+}
+
+/* The whole blocks at the start of a write at a block boundary, to a
+ * file with extents, BIG_XFER at a time straight to the device, where
+ * they overwrite written blocks, or past the file's last block (there
+ * allocated first, in one ext2fs_fallocate call, as written extents:
+ * the data goes out now, the metadata that points at it sits in the
+ * write-back cache, just used, so it goes out later, and a crash in
+ * between loses the blocks rather than showing what they held
+ * before). What is left (holes, unwritten extents, a partial block)
+ * goes through libext2fs's file calls, which map, allocate and write
+ * the inode for every block. The bytes written (the rest of the write
+ * is the caller's), or -errno. */
+static long write_direct(struct extfs *x, struct inode *i, struct uio *u,
+			 uint64_t off, uint32_t now)
+{
+	ext2_filsys fs = x->e2;
+	size_t bs = fs->blocksize;
+	ext2_ino_t ino = (ext2_ino_t)i->ino;
+	struct ext2_inode_large di;
+	long done = 0, r = 0;
+	if (off % bs || u->resid < bs || (r = read_di(x, ino, &di)))
+		return r;
+	if (!(di.i_flags & EXT4_EXTENTS_FL) ||
+	    (di.i_flags & EXT4_INLINE_DATA_FL))
+		return 0;
+	if (!x->buf && !(x->buf = malloc(BIG_XFER)))
+		return -ENOMEM;
+	while (u->resid >= bs) {
+		uint64_t at = off + (uint64_t)done, size = EXT2_I_SIZE(&di);
+		unsigned nb = (unsigned)MIN(u->resid / bs, BIG_XFER / bs);
+		long c = uio_copy_from(u, x->buf, nb * bs), k = 0;
+		if (c <= 0) {
+			r = c ? c : -EFAULT;
+			break;
+		}
+		unsigned whole = (unsigned)((size_t)c / bs);
+		if (whole && at >= ALIGN_UP(size, bs)) {
+			errcode_t e = ext2fs_fallocate(
+				fs,
+				EXT2_FALLOCATE_FORCE_INIT |
+					EXT2_FALLOCATE_INIT_BEYOND_EOF,
+				ino, (struct ext2_inode *)&di, ~0ULL, at / bs,
+				whole);
+			if (e) {
+				/* What it did allocate is past the end:
+				 * given back. */
+				ext2fs_punch(fs, ino, (struct ext2_inode *)&di,
+					     NULL, ALIGN_UP(size, bs) / bs,
+					     ~0ULL);
+				r = ext_errno(e);
+				break;
+			}
+		}
+		if (whole && (k = write_extents(x, ino, &di, at / bs, whole,
+						x->buf)) < 0) {
+			ext2fs_punch(fs, ino, (struct ext2_inode *)&di, NULL,
+				     ALIGN_UP(size, bs) / bs, ~0ULL);
+			r = k;
+			break;
+		}
+		size_t rest = (size_t)c - (size_t)k * bs;
+		if (at + (size_t)k * bs > size)
+			ext2fs_inode_size_set(fs, (struct ext2_inode *)&di,
+					      at + (size_t)k * bs);
+		di.i_mtime = di.i_ctime = now;
+		if ((r = write_di(x, ino, &di)))
+			break;
+		if (rest) {
+			long w = api_write(x, ino, at + (size_t)k * bs,
+					   x->buf + k * bs, rest);
+			if (w > 0)
+				done += w;
+			r = read_di(x, ino, &di);
+			if (w < (long)rest || r) {
+				r = r ? r : w < 0 ? w : 0;
+				done += k * (long)bs;
+				break;
+			}
+		}
+		done += k * (long)bs;
+		if (c < (long)(nb * bs))
+			break; /* the program's memory ended */
+	}
+	return done ? done : r;
+}
+
 /* Move between the file and the program, XFER bytes at a time through a
- * kernel buffer (libext2fs's own reads and writes are kernel memory). */
+ * kernel buffer (libext2fs's own reads and writes are kernel memory);
+ * reads of files with extents go by read_direct. */
 static long xfer(struct inode *i, struct uio *u, uint64_t off, bool write)
 {
 	struct extfs *x = X(i);
@@ -536,17 +776,44 @@ static long xfer(struct inode *i, struct uio *u, uint64_t off, bool write)
 		return -EROFS;
 	if (!u->resid)
 		return 0;
+	if (!write) {
+		struct ext2_inode_large di;
+		ext_lock(x);
+		long r = read_di(x, (ext2_ino_t)i->ino, &di);
+		bool direct = !r && (di.i_flags & EXT4_EXTENTS_FL) &&
+			      !(di.i_flags & EXT4_INLINE_DATA_FL);
+		if (direct)
+			r = read_direct(x, i, &di, u, off);
+		ext_unlock(x);
+		if (r || direct)
+			return r;
+	}
 	size_t bufsz = MIN(u->resid, XFER); /* small writes, small buffers */
 	char *buf = malloc(bufsz);
 	if (!buf)
 		return -ENOMEM;
 	ext_lock(x);
 	ext2_file_t f;
-	long done = 0,
-	     r = ext_errno(ext2fs_file_open(x->e2, (ext2_ino_t)i->ino,
-					    write ? EXT2_FILE_WRITE : 0, &f));
-	if (r)
+	long done = 0, r;
+	/* The times go with the inode writes libext2fs makes anyway (a new
+	 * size, a new block); only a write that made none writes them. */
+	uint32_t now = (uint32_t)(plat->wallclock_ns() / 1000000000ULL);
+	if (write && (done = write_direct(x, i, u, off, now)) < 0) {
+		r = done;
+		done = 0;
 		goto out;
+	}
+	if (!u->resid) {
+		r = 0;
+		goto written;
+	}
+	if ((r = ext_errno(ext2fs_file_open(x->e2, (ext2_ino_t)i->ino,
+					    write ? EXT2_FILE_WRITE : 0, &f))))
+		goto written;
+	if (write) {
+		struct ext2_inode *fi = ext2fs_file_get_inode(f);
+		fi->i_mtime = fi->i_ctime = now;
+	}
 	while (u->resid) {
 		size_t n = MIN(u->resid, bufsz);
 		unsigned got = 0;
@@ -574,10 +841,12 @@ static long xfer(struct inode *i, struct uio *u, uint64_t off, bool write)
 	long c = ext_errno(ext2fs_file_close(f));
 	if (!r)
 		r = c;
+written:
 	if (write && done) {
 		struct ext2_inode_large di;
-		if (!read_di(x, (ext2_ino_t)i->ino, &di)) {
-			stamp(&di, true, true);
+		if (!read_di(x, (ext2_ino_t)i->ino, &di) &&
+		    (di.i_mtime != now || di.i_ctime != now)) {
+			di.i_mtime = di.i_ctime = now;
 			write_di(x, (ext2_ino_t)i->ino, &di);
 		}
 	}
@@ -779,13 +1048,40 @@ static const struct inode_ops ext_iops = {
 	.fsync = ext_fsync,
 };
 
+/* libext2fs 1.47.0's punch (punch_extent_blocks) refuses to free a run
+ * that ends at the file system's last block (its bounds check is one
+ * off): the run leaves the file but stays marked in use, and e2fsck
+ * finds it leaked (a file that filled the disk, then deleted). So the
+ * last block, if free at mount, is held in the bitmap in memory only
+ * (nothing allocates it; the free counts are not touched) and let go
+ * around every write of the bitmaps (ext2fs_flush), so that the disk
+ * says what is true. */
+static void last_hold(struct extfs *x, bool hold)
+{
+	if (!x->last_held)
+		return;
+	blk64_t last = ext2fs_blocks_count(x->e2->super) - 1;
+	if (hold)
+		ext2fs_mark_block_bitmap2(x->e2->block_map, last);
+	else
+		ext2fs_unmark_block_bitmap2(x->e2->block_map, last);
+}
+
+static int flush_fs(struct extfs *x)
+{
+	last_hold(x, false);
+	errcode_t e = ext2fs_flush(x->e2);
+	last_hold(x, true);
+	return ext_errno(e);
+}
+
 int ext_sync(struct fs *fs)
 {
 	struct extfs *x = fs->priv;
 	if (x->ro || !x->e2)
 		return 0;
 	ext_lock(x);
-	int r = ext_errno(ext2fs_flush(x->e2));
+	int r = flush_fs(x);
 	int f = x->dev->ops->flush(x->dev);
 	ext_unlock(x);
 	return r ? r : f;
@@ -806,6 +1102,10 @@ int ext_mount(struct blkdev *dev, bool ro, struct fs **out)
 		return -ENOMEM;
 	dlist_init(&x->live);
 	x->dev = dev;
+	x->buf = NULL;
+	x->last_held = false;
+	x->names = 1; /* the memo of misses (0) names nothing yet */
+	x->miss.names = 0;
 	x->ro = ro || dev->readonly;
 	int flags = EXT2_FLAG_64BITS | (x->ro ? 0 : EXT2_FLAG_RW);
 	ext_lock(x);
@@ -844,6 +1144,12 @@ int ext_mount(struct blkdev *dev, bool ro, struct fs **out)
 	}
 	if ((r = ext_errno(ext2fs_read_bitmaps(x->e2))))
 		goto close;
+	if (!x->ro &&
+	    !ext2fs_test_block_bitmap2(x->e2->block_map,
+				       ext2fs_blocks_count(x->e2->super) - 1)) {
+		x->last_held = true;
+		last_hold(x, true);
+	}
 	if (!(sb->s_state & EXT2_VALID_FS))
 		printk("atman: ext: %s: was not cleanly unmounted (e2fsck -fy "
 		       "it on the host if in doubt)\n",
@@ -858,8 +1164,7 @@ int ext_mount(struct blkdev *dev, bool ro, struct fs **out)
 		sb->s_state &= ~EXT2_VALID_FS;
 		sb->s_mtime = (uint32_t)(plat->wallclock_ns() / 1000000000ULL);
 		ext2fs_mark_super_dirty(x->e2);
-		if ((r = ext_errno(ext2fs_flush(x->e2))) ||
-		    (r = dev->ops->flush(dev)))
+		if ((r = flush_fs(x)) || (r = dev->ops->flush(dev)))
 			goto close;
 	}
 	x->fs = (struct fs){ .type = "ext4",
@@ -879,6 +1184,7 @@ int ext_mount(struct blkdev *dev, bool ro, struct fs **out)
 	*out = &x->fs;
 	return 0;
 close:
+	last_hold(x, false);
 	ext2fs_close2(x->e2, 0);
 	x->e2 = NULL;
 fail:
@@ -898,8 +1204,11 @@ int ext_unmount(struct fs *fs)
 		x->e2->super->s_state |= EXT2_VALID_FS;
 		ext2fs_mark_super_dirty(x->e2);
 	}
+	last_hold(x, false);
 	r = ext_errno(ext2fs_close2(x->e2, 0)); /* flushes */
 	x->e2 = NULL;
+	free(x->buf);
+	x->buf = NULL;
 	if (!x->ro) {
 		int f = x->dev->ops->flush(x->dev);
 		r = r ? r : f;

@@ -16,9 +16,17 @@ struct extfs {
 	ext2_filsys e2;
 	struct blkdev *dev;
 	bool ro;
+	bool last_held;	    /* the last block, held (ext.c: last_hold) */
 	bool busy;	    /* the lock (ext.c) */
 	struct waitq lockq; /* who waits for it */
 	struct dlist live;  /* struct ext_inode: the VFS inodes out */
+	char *buf;	    /* big reads' and writes' (ext.c), under the lock */
+	uint64_t names;	    /* changes of names so far (ext.c) */
+	struct {	    /* the last name found missing (ext.c) */
+		uint64_t dir, names;
+		size_t len;
+		char name[EXT2_NAME_LEN];
+	} miss;
 };
 
 struct ext_inode {

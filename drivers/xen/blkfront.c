@@ -1,21 +1,27 @@
 /*
  * blkfront's data path: the request ring shared with blkback
- * (xen/io/blkif.h). A transfer is cut into requests of up to BLK_SEGS
+ * (xen/io/blkif.h). A transfer is cut into requests of up to max_segs
  * pages each; each page comes from a pool granted to the backend once,
  * for the device's life, and the data is copied between the pool and
- * the caller's buffer. One call puts as many requests in flight as the
- * ring and the pool allow, then takes the answers in any order. The
- * handshake that sets the ring up is in blkfront_xs.c.
+ * the caller's buffer. A request of more pages than a ring entry holds
+ * (BLK_SEGS) goes as BLKIF_OP_INDIRECT where the backend offers it
+ * (feature-max-indirect-segments): its segments are listed in an
+ * indirect page of its own id's, granted (read-only) once too. One call
+ * puts as many requests in flight as the ring and the pool allow, then
+ * takes the answers in any order. The handshake that sets the ring up
+ * is in blkfront_xs.c.
  *
  * The backend is another domain and untrusted. Every response is copied
  * out of the shared ring before it is looked at and checked: the
  * producer index must stay within a ring's worth of our consumer; the id
  * must name a request we posted and that has no answer yet; the
- * operation must be the request's. A backend that breaks a rule, or
- * leaves a request unanswered for BLK_TIMEOUT_NS, is misbehaving: the
- * device goes off (a console line, error/ in xenstore), every request in
- * flight and every later one fails with EIO. An error status fails its
- * request only: EIO and a console line.
+ * operation must be the request's (for an indirect one, the operation
+ * it carries: blkback answers with that, as Linux's blkfront expects).
+ * A backend that breaks a rule, or leaves a request unanswered for
+ * BLK_TIMEOUT_NS, is misbehaving: the device goes off (a console line,
+ * error/ in xenstore), every request in flight and every later one
+ * fails with EIO. An error status fails its request only: EIO and a
+ * console line.
  *
  * Answers are taken by the event handler and by every waiter before it
  * sleeps (blkfront_poll), so a lost notification costs a pause, not a
@@ -60,6 +66,21 @@ void blkfront_rings_init(struct blkfront *b, void *ring_page)
 	b->nfree_page = 0;
 	for (unsigned i = 0; i < BLK_PAGES; i++)
 		b->free_page[b->nfree_page++] = (uint16_t)i;
+	b->max_segs = BLK_SEGS;
+}
+
+_Static_assert(BLK_IND_SEGS * sizeof(struct blkif_request_segment) <=
+		       KPAGE_SIZE,
+	       "an indirect request's segments fit in its one page");
+_Static_assert(BLK_IND_SEGS <= BLK_PAGES, "a whole request fits the pool");
+
+void blkfront_set_indirect(struct blkfront *b, unsigned long max)
+{
+	/* A backend that offers no more than a ring entry holds gains
+	 * nothing from an indirect page (Linux's blkfront agrees). */
+	b->max_segs = max > BLK_SEGS && b->ind[0]
+			      ? (unsigned)MIN(max, BLK_IND_SEGS)
+			      : BLK_SEGS;
 }
 
 bool blkfront_poll(struct blkfront *b)
@@ -119,33 +140,64 @@ static void push(struct blkfront *b)
 		b->notify(b);
 }
 
-/* A request for op at byte offset off over n bytes (<= BLK_SEGS pages,
- * and that many pages free), the data of a write copied in; its id. */
+/* The segment list (seg) of a request of r->nseg pages over n bytes of
+ * data: the pages taken from the pool, a write's data copied in. */
+static void fill_segs(struct blkfront *b, struct blkfront_req *r,
+		      struct blkif_request_segment *seg, const char *data,
+		      size_t n)
+{
+	for (unsigned s = 0; s < r->nseg; s++) {
+		uint16_t pg = b->free_page[--b->nfree_page];
+		size_t len = MIN(n - s * KPAGE_SIZE, KPAGE_SIZE);
+		r->page[s] = pg;
+		if (r->op == BLKIF_OP_WRITE)
+			memcpy(b->page[pg], data + s * KPAGE_SIZE, len);
+		seg[s] = (struct blkif_request_segment){
+			.gref = b->gref[pg],
+			.first_sect = 0,
+			.last_sect = (uint8_t)((len >> SECTOR_SHIFT) - 1),
+		};
+	}
+}
+
+/* A request for op at byte offset off over n bytes (<= max_segs pages,
+ * and that many pages free), the data of a write copied in; its id.
+ * Not pushed yet: push() publishes it (its barrier orders the ring
+ * entry and an indirect page's segments before the producer index). */
 static unsigned post(struct blkfront *b, uint8_t op, uint64_t off,
 		     const char *data, size_t n)
 {
 	unsigned id = b->free_id[--b->nfree_id];
 	struct blkfront_req *r = &b->req[id];
-	blkif_request_t *q = RING_GET_REQUEST(&b->ring, b->ring.req_prod_pvt);
+	void *slot = RING_GET_REQUEST(&b->ring, b->ring.req_prod_pvt);
 	r->op = op;
 	r->busy = true;
 	r->done = false;
 	r->status = 0;
 	r->nseg = (unsigned)((n + KPAGE_SIZE - 1) / KPAGE_SIZE);
-	q->operation = op;
-	q->nr_segments = (uint8_t)r->nseg;
-	q->handle = b->handle;
-	q->id = id;
-	q->sector_number = off >> SECTOR_SHIFT;
-	for (unsigned s = 0; s < r->nseg; s++) {
-		uint16_t pg = b->free_page[--b->nfree_page];
-		size_t len = MIN(n - s * KPAGE_SIZE, KPAGE_SIZE);
-		r->page[s] = pg;
-		if (op == BLKIF_OP_WRITE)
-			memcpy(b->page[pg], data + s * KPAGE_SIZE, len);
-		q->seg[s].gref = b->gref[pg];
-		q->seg[s].first_sect = 0;
-		q->seg[s].last_sect = (uint8_t)((len >> SECTOR_SHIFT) - 1);
+	if (r->nseg > BLK_SEGS) {
+		/* Built aside and copied in whole: the ring entry is a
+		 * blkif_request's slot, the indirect layout another. */
+		blkif_request_indirect_t q = {
+			.operation = BLKIF_OP_INDIRECT,
+			.indirect_op = op,
+			.nr_segments = (uint16_t)r->nseg,
+			.id = id,
+			.sector_number = off >> SECTOR_SHIFT,
+			.handle = b->handle,
+			.indirect_grefs = { b->ind_gref[id] },
+		};
+		fill_segs(b, r, b->ind[id], data, n);
+		memcpy(slot, &q, sizeof(q));
+		b->indirect++;
+	} else {
+		blkif_request_t *q = slot;
+		q->operation = op;
+		q->nr_segments = (uint8_t)r->nseg;
+		q->handle = b->handle;
+		q->id = id;
+		q->sector_number = off >> SECTOR_SHIFT;
+		fill_segs(b, r, q->seg, data, n);
 	}
 	b->ring.req_prod_pvt++;
 	return id;
@@ -223,7 +275,7 @@ static int blk_rw(struct blkdev *d, bool write, uint64_t off, void *buf,
 		bool posted = false;
 		while (len && !err && b->nfree_id && b->nfree_page &&
 		       !RING_FULL(&b->ring)) {
-			size_t n = MIN(len, MIN(BLK_SEGS, b->nfree_page) *
+			size_t n = MIN(len, MIN(b->max_segs, b->nfree_page) *
 						    KPAGE_SIZE);
 			mine[nmine].id = post(b, op, off, p, n);
 			mine[nmine].data = p;

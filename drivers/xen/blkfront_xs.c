@@ -16,8 +16,9 @@
  *
  * What we read: sectors (512-byte units), sector-size (a power of two,
  * 512 .. 4096), info (VDISK_READONLY; VDISK_CDROM is refused),
- * feature-flush-cache and feature-barrier (fsync's flush), and mode
- * ("r" also makes the device read-only).
+ * feature-flush-cache and feature-barrier (fsync's flush),
+ * feature-max-indirect-segments (requests of more pages than a ring
+ * entry holds), and mode ("r" also makes the device read-only).
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -93,8 +94,19 @@ static int bfx_connect(struct xenbus_dev *d)
 	dev->readonly = (info & VDISK_READONLY) || mode[0] == 'r';
 	x->bf.flush_cache = otherend_flag(d, "feature-flush-cache");
 	x->bf.barrier = otherend_flag(d, "feature-barrier");
+	unsigned long ind = 0;
+	xenbus_read_otherend(d, "feature-max-indirect-segments", UINT32_MAX,
+			     &ind);
+	blkfront_set_indirect(&x->bf, ind);
 	x->bf.connected = true;
 	evtchn_unmask(x->port);
+	if (!kquiet)
+		printk("atman: blkfront: %s: %llu sectors of %u bytes, "
+		       "requests of up to %u KiB%s\n",
+		       dev->name, (unsigned long long)(dev->size / ssize),
+		       dev->sector_size,
+		       (unsigned)(x->bf.max_segs * KPAGE_SIZE / 1024),
+		       x->bf.max_segs > BLK_SEGS ? " (indirect)" : "");
 	return 0;
 }
 
@@ -126,6 +138,14 @@ static int bfx_setup(struct bfx *x)
 			return -ENOMEM;
 		if ((r = gnttab_grant_page(be, x->bf.page[i], false,
 					   &x->bf.gref[i])))
+			return r;
+	}
+	/* Indirect pages: the backend only reads the segments we list. */
+	for (unsigned i = 0; i < BLK_RING_SIZE; i++) {
+		if (!(x->bf.ind[i] = (void *)page_alloc()))
+			return -ENOMEM;
+		if ((r = gnttab_grant_page(be, x->bf.ind[i], true,
+					   &x->bf.ind_gref[i])))
 			return r;
 	}
 	blkfront_rings_init(&x->bf, x->ring);

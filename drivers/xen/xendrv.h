@@ -260,26 +260,31 @@ void netfront_probe(void);
 
 /* blkfront.c: the data path of a PV block device (the handshake is
  * blkfront_xs.c's). Requests of up to BLKIF_MAX_SEGMENTS_PER_REQUEST
- * pages, as many in flight as the ring and the page pool allow; the
- * pages are granted once and reused. Sector numbers on the ring are in
- * 512-byte units, as Linux's blkback counts them. */
+ * pages in the ring entry itself, or, where the backend offers
+ * feature-max-indirect-segments, up to BLK_IND_SEGS pages listed in an
+ * indirect page (one per request id, granted once); as many in flight
+ * as the ring and the page pool allow; the pages are granted once and
+ * reused. Sector numbers on the ring are in 512-byte units, as Linux's
+ * blkback counts them. */
 #define BLK_RING_SIZE  __CONST_RING_SIZE(blkif, 4096)
 #define BLK_SEGS       BLKIF_MAX_SEGMENTS_PER_REQUEST
-#define BLK_PAGES      64 /* the granted pool: 256 KiB */
+#define BLK_IND_SEGS   32  /* an indirect request: 128 KiB, as Linux's */
+#define BLK_PAGES      128 /* the granted pool: 512 KiB, 4 such requests */
 #define BLK_TIMEOUT_NS (30 * 1000000000ULL)
 struct blkfront_req {
-	uint8_t op;
-	bool busy; /* posted, its id taken */
-	bool done; /* answered (or failed with the device) */
+	uint8_t op; /* READ, WRITE, a flush: also for an indirect one */
+	bool busy;  /* posted, its id taken */
+	bool done;  /* answered (or failed with the device) */
 	int status;
 	unsigned nseg;
-	uint16_t page[BLK_SEGS]; /* indices into the pool */
+	uint16_t page[BLK_IND_SEGS]; /* indices into the pool */
 };
 struct blkfront {
 	struct blkdev dev; /* priv is this blkfront */
 	blkif_front_ring_t ring;
 	uint16_t handle; /* the virtual-device number */
 	bool flush_cache, barrier;
+	unsigned max_segs; /* a request's pages: BLK_SEGS, or indirect */
 	struct blkfront_req req[BLK_RING_SIZE];
 	uint16_t free_id[BLK_RING_SIZE];
 	unsigned nfree_id;
@@ -287,9 +292,11 @@ struct blkfront {
 	grant_ref_t gref[BLK_PAGES];
 	uint16_t free_page[BLK_PAGES];
 	unsigned nfree_page;
+	void *ind[BLK_RING_SIZE]; /* request id i's indirect page */
+	grant_ref_t ind_gref[BLK_RING_SIZE];
 	struct waitq wq; /* waiters for answers, ids and pages */
 	bool connected, broken;
-	uint64_t reads, writes, flushes, errors;
+	uint64_t reads, writes, flushes, errors, indirect;
 	/* Set up by the handshake: kick the backend's event channel;
 	 * report a misbehaving backend (xenstore's error/, state). */
 	void (*notify)(struct blkfront *b);
@@ -297,8 +304,13 @@ struct blkfront {
 	void *xs; /* the handshake's */
 };
 extern const struct blkdev_ops blkfront_ops;
-/* The ring on ring_page, the pool's pages and grants already in b. */
+/* The ring on ring_page, the pool's pages, the indirect pages and their
+ * grants already in b; requests of BLK_SEGS until blkfront_set_indirect. */
 void blkfront_rings_init(struct blkfront *b, void *ring_page);
+/* The backend's feature-max-indirect-segments (0: absent): requests of
+ * up to that many pages (at most BLK_IND_SEGS) if it is more than a
+ * ring entry holds. */
+void blkfront_set_indirect(struct blkfront *b, unsigned long max);
 /* Take the answers there are; any context. True if it took one (or the
  * device broke): a waiter looks again before it sleeps. */
 bool blkfront_poll(struct blkfront *b);

@@ -1,11 +1,11 @@
 /* drivers/xen/blkfront.c: the data path against a fake blkback that
  * serves the shared ring from a disk in memory the way the real one
- * does (in order, or out of order), and then the way a hostile one
- * might: an error status, an id out of range, an answer twice, the
- * wrong operation, the producer index jumping past the ring, no answer
- * at all. Good transfers arrive intact with every page and id given
- * back; bad answers fail the call with EIO or turn the device off,
- * never hang it or crash it. */
+ * does (in order, or out of order; plain and indirect requests), and
+ * then the way a hostile one might: an error status, an id out of
+ * range, an answer twice, the wrong operation, the producer index
+ * jumping past the ring, no answer at all. Good transfers arrive
+ * intact with every page and id given back; bad answers fail the call
+ * with EIO or turn the device off, never hang it or crash it. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,6 +47,7 @@ enum mode {
 	BAD_ID,
 	TWICE,
 	WRONG_OP,
+	ECHO_INDIRECT, /* answers an indirect request as BLKIF_OP_INDIRECT */
 	JUMP,
 	SILENT,
 	EAGER /* answers at once, before anyone waits; a sleep sleeps on */
@@ -55,6 +56,11 @@ static void backend(void);
 static enum mode mode;
 static uint64_t error_sector; /* ERROR_AT: the request that starts here */
 static int ops_seen[8];
+static unsigned max_nseg, min_ind_nseg; /* of the requests served */
+static bool bad_request;		/* one blkback would refuse */
+
+#define POOL_GREF 100
+#define IND_GREF  1000
 
 static void fake_notify(struct blkfront *b)
 {
@@ -70,10 +76,48 @@ static void fake_fail(struct blkfront *b, const char *why)
 	snprintf(last_why, sizeof(last_why), "%s", why);
 }
 
-/* Serve a request: move its data between the granted pages (found by
- * gref: gref i is page i) and the disk. */
-static int16_t serve(const blkif_request_t *q)
+/* A granted page by its gref: pool page i is POOL_GREF + i, request id
+ * i's indirect page IND_GREF + i. */
+static uint8_t *granted(grant_ref_t g)
 {
+	if (g >= IND_GREF && g < IND_GREF + BLK_RING_SIZE)
+		return bf->ind[g - IND_GREF];
+	CHECK(g >= POOL_GREF && g < POOL_GREF + BLK_PAGES);
+	return bf->page[g - POOL_GREF];
+}
+
+/* Serve a request as blkback does: its segments (in the entry, or in
+ * the indirect page) move data between the granted pages and the disk.
+ * The operation it is answered with goes to *op. */
+static int16_t serve(const blkif_request_t *q, uint8_t *op)
+{
+	const struct blkif_request_segment *seg = q->seg;
+	unsigned nseg = q->nr_segments;
+	blkif_request_t inner; /* an indirect request's own op, sector */
+	*op = q->operation;
+	if (q->operation == BLKIF_OP_INDIRECT) {
+		blkif_request_indirect_t iq;
+		memcpy(&iq, q, sizeof(iq));
+		/* blkback: only reads and writes, and no more segments
+		 * than it offered; the answer carries the inner op. */
+		if ((iq.indirect_op != BLKIF_OP_READ &&
+		     iq.indirect_op != BLKIF_OP_WRITE) ||
+		    iq.nr_segments > bf->max_segs || iq.nr_segments <= BLK_SEGS)
+			bad_request = true;
+		*op = mode == ECHO_INDIRECT ? BLKIF_OP_INDIRECT
+					    : iq.indirect_op;
+		ops_seen[BLKIF_OP_INDIRECT]++;
+		nseg = iq.nr_segments;
+		seg = (const void *)granted(iq.indirect_grefs[0]);
+		min_ind_nseg = MIN(min_ind_nseg, nseg);
+		inner = (blkif_request_t){ .operation = iq.indirect_op,
+					   .sector_number = iq.sector_number };
+		q = &inner;
+	} else if (nseg > BLK_SEGS) {
+		bad_request = true;
+		return BLKIF_RSP_ERROR;
+	}
+	max_nseg = MAX(max_nseg, nseg);
 	if (q->operation < 8)
 		ops_seen[q->operation]++;
 	if (q->operation == BLKIF_OP_FLUSH_DISKCACHE ||
@@ -82,11 +126,10 @@ static int16_t serve(const blkif_request_t *q)
 	if (mode == ERROR_AT && q->sector_number == error_sector)
 		return BLKIF_RSP_ERROR;
 	uint64_t at = q->sector_number * 512;
-	for (unsigned s = 0; s < q->nr_segments; s++) {
-		uint8_t *page = bf->page[q->seg[s].gref - 100];
-		size_t off = q->seg[s].first_sect * 512;
-		size_t n =
-			(q->seg[s].last_sect - q->seg[s].first_sect + 1) * 512;
+	for (unsigned s = 0; s < nseg; s++) {
+		uint8_t *page = granted(seg[s].gref);
+		size_t off = seg[s].first_sect * 512;
+		size_t n = (seg[s].last_sect - seg[s].first_sect + 1) * 512;
 		CHECK(at + n <= DISK_SIZE);
 		if (q->operation == BLKIF_OP_WRITE)
 			memcpy(disk + at, page + off, n);
@@ -135,15 +178,16 @@ static void backend(void)
 	}
 	for (unsigned k = 0; k < n; k++) {
 		blkif_request_t *q = &reqs[mode == REVERSE ? n - 1 - k : k];
-		int16_t st = serve(q);
+		uint8_t op;
+		int16_t st = serve(q, &op);
 		if (mode == BAD_ID)
-			respond(99, q->operation, st);
+			respond(99, op, st);
 		else if (mode == WRONG_OP)
 			respond(q->id, BLKIF_OP_DISCARD, st);
 		else
-			respond(q->id, q->operation, st);
+			respond(q->id, op, st);
 		if (mode == TWICE)
-			respond(q->id, q->operation, st);
+			respond(q->id, op, st);
 	}
 	RING_PUSH_RESPONSES(&back);
 	if (mode == JUMP)
@@ -155,6 +199,8 @@ static void setup(enum mode m)
 	if (bf) {
 		for (unsigned i = 0; i < BLK_PAGES; i++)
 			free(bf->page[i]);
+		for (unsigned i = 0; i < BLK_RING_SIZE; i++)
+			free(bf->ind[i]);
 		free(bf);
 		free(ring_page);
 	}
@@ -162,7 +208,11 @@ static void setup(enum mode m)
 	ring_page = aligned_alloc(4096, 4096);
 	for (unsigned i = 0; i < BLK_PAGES; i++) {
 		bf->page[i] = aligned_alloc(4096, 4096);
-		bf->gref[i] = 100 + i;
+		bf->gref[i] = POOL_GREF + i;
+	}
+	for (unsigned i = 0; i < BLK_RING_SIZE; i++) {
+		bf->ind[i] = aligned_alloc(4096, 4096);
+		bf->ind_gref[i] = IND_GREF + i;
 	}
 	blkfront_rings_init(bf, ring_page);
 	BACK_RING_INIT(&back, (blkif_sring_t *)ring_page, 4096);
@@ -177,6 +227,9 @@ static void setup(enum mode m)
 	mode = m;
 	notifies = fails = waits = 0;
 	memset(ops_seen, 0, sizeof(ops_seen));
+	max_nseg = 0;
+	min_ind_nseg = ~0u;
+	bad_request = false;
 	last_why[0] = 0;
 	for (unsigned i = 0; i < DISK_SIZE; i++)
 		disk[i] = (uint8_t)(i * 13 + i / 4096);
@@ -339,6 +392,81 @@ static void bad_arguments(void)
 	CHECK(all_free());
 }
 
+/* A backend that offers indirect segments: a transfer goes in requests
+ * of up to BLK_IND_SEGS pages, one ring entry each, and arrives intact
+ * in order and out of order. */
+static void indirect_requests(void)
+{
+	setup(GOOD);
+	blkfront_set_indirect(bf, 256);
+	CHECK_EQ(bf->max_segs, BLK_IND_SEGS);
+	size_t n = 500 * 1024; /* more than the pool: pages reused */
+	fill(buf, n, 9);
+	CHECK_EQ(rw(true, 4096, buf, n), 0);
+	CHECK(!memcmp(disk + 4096, buf, n));
+	CHECK_EQ(rw(false, 4096, back_buf, n), 0);
+	CHECK(!memcmp(back_buf, buf, n));
+	CHECK(!bad_request);
+	CHECK_EQ(max_nseg, BLK_IND_SEGS);
+	/* 125 pages each way: 4 whole requests of 32 and a rest. */
+	CHECK(ops_seen[BLKIF_OP_INDIRECT] >= 8);
+	CHECK(ops_seen[BLKIF_OP_INDIRECT] <= 10);
+	CHECK_EQ(bf->indirect, (uint64_t)ops_seen[BLKIF_OP_INDIRECT]);
+	CHECK(all_free());
+	/* A small transfer stays a plain request. */
+	int before = ops_seen[BLKIF_OP_INDIRECT];
+	CHECK_EQ(rw(false, 0, back_buf, 8192), 0);
+	CHECK_EQ(ops_seen[BLKIF_OP_INDIRECT], before);
+	setup(REVERSE);
+	blkfront_set_indirect(bf, 256);
+	CHECK_EQ(rw(false, 0, back_buf, n), 0);
+	CHECK(!memcmp(back_buf, disk, n));
+	CHECK(all_free());
+}
+
+/* What the backend offers bounds a request; offers of no more than a
+ * ring entry holds leave requests plain. */
+static void indirect_limits(void)
+{
+	setup(GOOD);
+	blkfront_set_indirect(bf, 0);
+	CHECK_EQ(bf->max_segs, BLK_SEGS);
+	blkfront_set_indirect(bf, 5);
+	CHECK_EQ(bf->max_segs, BLK_SEGS);
+	blkfront_set_indirect(bf, BLK_SEGS);
+	CHECK_EQ(bf->max_segs, BLK_SEGS);
+	blkfront_set_indirect(bf, 17);
+	CHECK_EQ(bf->max_segs, 17);
+	fill(buf, 300 * 1024, 2);
+	CHECK_EQ(rw(true, 0, buf, 300 * 1024), 0);
+	CHECK_EQ(rw(false, 0, back_buf, 300 * 1024), 0);
+	CHECK(!memcmp(back_buf, buf, 300 * 1024));
+	CHECK_EQ(max_nseg, 17);
+	CHECK(!bad_request);
+	blkfront_set_indirect(bf, 0);
+	CHECK_EQ(rw(false, 0, back_buf, 300 * 1024), 0);
+	CHECK(!bad_request); /* no indirect request any more */
+	CHECK(all_free());
+}
+
+/* An error on an indirect request fails that call; an answer that
+ * names BLKIF_OP_INDIRECT (not what blkback sends) turns it off. */
+static void indirect_errors(void)
+{
+	setup(ERROR_AT);
+	blkfront_set_indirect(bf, 64);
+	error_sector = 256; /* the second request of 128 KiB */
+	CHECK_EQ(rw(false, 0, back_buf, 256 * 1024), -EIO);
+	CHECK(ops_seen[BLKIF_OP_INDIRECT] > 0);
+	CHECK(!bf->broken);
+	CHECK(all_free());
+	setup(ECHO_INDIRECT);
+	blkfront_set_indirect(bf, 64);
+	CHECK_EQ(rw(false, 0, back_buf, 256 * 1024), -EIO);
+	CHECK(bf->broken);
+	CHECK(strstr(last_why, "no request"));
+}
+
 int main(int argc, char **argv)
 {
 	test_init("blkfront", argc, argv);
@@ -354,5 +482,8 @@ int main(int argc, char **argv)
 	RUN(no_answer_is_a_timeout_not_a_hang);
 	RUN(flush);
 	RUN(bad_arguments);
+	RUN(indirect_requests);
+	RUN(indirect_limits);
+	RUN(indirect_errors);
 	return test_summary();
 }
