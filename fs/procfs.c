@@ -43,7 +43,7 @@ static size_t fill_stat(char *buf, size_t cap)
 		     "1 (%.15s) R 0 1 1 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 "
 		     "%d 0 0 %lu %lu 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 "
 		     "0 0 0 0 0 0 0 0\n",
-		     prog_name, (unsigned long)ticks, threads(),
+		     proc_name(), (unsigned long)ticks, threads(),
 		     (unsigned long)mapped_kib() * 1024,
 		     (unsigned long)used_kib() / 4);
 	return b->len;
@@ -57,9 +57,16 @@ static size_t fill_status(char *buf, size_t cap)
 		     "Tgid:\t1\nNgid:\t0\nPid:\t1\nPPid:\t0\nTracerPid:\t0\n"
 		     "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n"
 		     "VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n",
-		     prog_name, (vfs_umask >> 6) & 7, (vfs_umask >> 3) & 7,
+		     proc_name(), (vfs_umask >> 6) & 7, (vfs_umask >> 3) & 7,
 		     vfs_umask & 7, FD_MAX, (unsigned long)mapped_kib(),
 		     (unsigned long)used_kib(), threads());
+	return b->len;
+}
+
+static size_t fill_comm(char *buf, size_t cap)
+{
+	struct synth_buf sb = { buf, 0, cap }, *b = &sb;
+	synth_printf(b, "%.15s\n", proc_name());
 	return b->len;
 }
 
@@ -163,6 +170,7 @@ static const struct {
 } gen[] = {
 	{ "/proc/self/stat", fill_stat },
 	{ "/proc/self/status", fill_status },
+	{ "/proc/self/comm", fill_comm },
 	{ "/proc/self/maps", fill_maps },
 	{ "/proc/self/cmdline", fill_cmdline },
 	{ "/proc/cpuinfo", fill_cpuinfo },

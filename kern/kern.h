@@ -249,14 +249,17 @@ void random_bytes(void *buf, size_t len);
 
 /* thread.c, sched.c: threads and the run queue (one CPU) */
 enum thread_state { T_RUNNABLE, T_BLOCKED, T_DEAD };
+#define PROC_COMM_LEN                                                          \
+	16 /* a thread's name: Linux's TASK_COMM_LEN, NUL included */
 struct thread {
 	uint64_t sp; /* saved by switch_to while not running */
 	int tid;
 	enum thread_state state;
 	struct thread *next;		    /* run queue or wait queue link */
 	struct thread *all_prev, *all_next; /* every live thread */
-	uint64_t fs_base; /* kept current: only arch_prctl changes it */
-	void *fpu;	  /* FXSAVE/XSAVE area, 64-byte aligned */
+	uint64_t fs_base;	  /* kept current: only arch_prctl changes it */
+	char comm[PROC_COMM_LEN]; /* prctl(PR_SET_NAME); "": the process's */
+	void *fpu;		  /* FXSAVE/XSAVE area, 64-byte aligned */
 	/* In a direct call from the program (kern_enter): a switch here
 	 * keeps only what the C ABI preserves across a call. */
 	bool in_call;
@@ -815,6 +818,10 @@ extern struct mem_region {
 extern int nram;
 extern struct cmdline kcmdline;
 extern const char *prog_name;
+/* The name /proc shows (stat, status, comm): prog_name's, or what the
+ * first thread set with prctl(PR_SET_NAME). */
+const char *proc_name(void);
+void proc_set_name(const char *name);
 extern bool kquiet;
 /* What the start code wants done in the first thread before the
  * program's _start (the network's DHCP); NULL: nothing. */

@@ -13,6 +13,19 @@ struct mem_region ram[BOOT_MEM_MAX];
 int nram;
 struct cmdline kcmdline;
 const char *prog_name = "program";
+static char proc_comm[PROC_COMM_LEN];
+
+const char *proc_name(void)
+{
+	return proc_comm[0] ? proc_comm : prog_name;
+}
+
+void proc_set_name(const char *name)
+{
+	size_t n = strnlen(name, PROC_COMM_LEN - 1);
+	memcpy(proc_comm, name, n);
+	proc_comm[n] = 0;
+}
 bool kquiet;
 void (*proc_before_main)(void);
 const struct platform *plat;

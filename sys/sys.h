@@ -157,6 +157,8 @@ long sys_setrlimit(unsigned res, const struct rlimit *l);
 long sys_sched_yield(void);
 long sys_set_tid_address(int *tidptr);
 long sys_arch_prctl(int code, unsigned long addr);
+long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+	       unsigned long a5);
 
 /* sys_signal.c: actions, masks, sending, waiting, the frame's return */
 struct ksigaction;

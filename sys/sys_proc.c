@@ -3,6 +3,7 @@
  * Signals are sys_signal.c.
  */
 #include <errno.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/sysinfo.h>
@@ -188,6 +189,92 @@ long sys_set_tid_address(int *tidptr)
 {
 	current->clear_tid = tidptr;
 	return current->tid;
+}
+
+/*
+ * prctl: what servers and runtimes ask at start. A thread's name is its
+ * own (the first thread's is the process's, as /proc shows it); the
+ * flags that mean something only where there are other processes or
+ * privileges are kept and read back. Anything else is EINVAL, as from a
+ * Linux built without the feature.
+ */
+#define PRCTL_CAP_LAST 40 /* CAP_CHECKPOINT_RESTORE: Linux 6.1's last */
+static int prctl_pdeathsig, prctl_no_new_privs, prctl_dumpable = 1;
+
+long sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+	       unsigned long a5)
+{
+	switch (option) {
+	case PR_SET_NAME: {
+		/* At most 15 bytes are read: Linux truncates a longer name. */
+		char name[PROC_COMM_LEN] = { 0 };
+		const char *up = (const char *)a2;
+		for (size_t i = 0; i < sizeof(name) - 1; i++) {
+			if ((i == 0 || (uintptr_t)(up + i) % KPAGE_SIZE == 0) &&
+			    !vm_user_ok(up + i, 1, false))
+				return -EFAULT;
+			if (!(name[i] = up[i]))
+				break;
+		}
+		memcpy(current->comm, name, sizeof(name));
+		if (current->tid == 1)
+			proc_set_name(name);
+		return 0;
+	}
+	case PR_GET_NAME: {
+		char name[PROC_COMM_LEN] = { 0 };
+		const char *src =
+			current->comm[0] ? current->comm : proc_name();
+		memcpy(name, src, strnlen(src, sizeof(name) - 1));
+		if (!vm_user_ok((void *)a2, sizeof(name), true))
+			return -EFAULT;
+		memcpy((void *)a2, name, sizeof(name));
+		return 0;
+	}
+	case PR_SET_PDEATHSIG:
+		if (a2 > NSIGNALS)
+			return -EINVAL;
+		prctl_pdeathsig = (int)a2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		if (!vm_user_ok((void *)a2, sizeof(int), true))
+			return -EFAULT;
+		*(int *)a2 = prctl_pdeathsig;
+		return 0;
+	case PR_GET_DUMPABLE:
+		return prctl_dumpable;
+	case PR_SET_DUMPABLE:
+		if (a2 > 1)
+			return -EINVAL;
+		prctl_dumpable = (int)a2;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		prctl_no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a2 || a3 || a4 || a5)
+			return -EINVAL;
+		return prctl_no_new_privs;
+	case PR_GET_TIMERSLACK:
+		return 50000; /* Linux's default, in ns: we keep no slack */
+	case PR_SET_TIMERSLACK:
+		return 0;
+	case PR_SET_CHILD_SUBREAPER:
+		return 0; /* there are no children to reap */
+	case PR_GET_CHILD_SUBREAPER:
+		if (!vm_user_ok((void *)a2, sizeof(int), true))
+			return -EFAULT;
+		*(int *)a2 = 0;
+		return 0;
+	case PR_CAPBSET_READ:
+		return a2 <= PRCTL_CAP_LAST ? 1
+					    : -EINVAL; /* root: all of them */
+	case PR_GET_SECCOMP:
+		return 0;
+	}
+	return -EINVAL;
 }
 
 long sys_arch_prctl(int code, unsigned long addr)

@@ -81,6 +81,7 @@ static const syscall_fn systab[] = {
 	[SYS_sched_yield] = (syscall_fn)sys_sched_yield,
 	[SYS_set_tid_address] = (syscall_fn)sys_set_tid_address,
 	[SYS_arch_prctl] = (syscall_fn)sys_arch_prctl,
+	[SYS_prctl] = (syscall_fn)sys_prctl,
 	[SYS_tkill] = (syscall_fn)sys_tkill,
 	[SYS_tgkill] = (syscall_fn)sys_tgkill,
 	[SYS_clone] = (syscall_fn)sys_clone,
