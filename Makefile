@@ -144,6 +144,7 @@ NSRCS := \
 	net/stream.c \
 	net/dgram.c \
 	net/netif.c \
+	net/csum.c \
 	net/tcpwait.c \
 	net/etc.c
 

@@ -525,22 +525,33 @@ int wait_device_intr(struct waitq *q, uint64_t deadline_ns);
  * (copied: the driver's buffer is reused at once) and never waits.
  */
 #define NETDEV_FRAME_MAX 1514 /* 14-byte header + 1500 MTU */
+/* Checksum offload, as Linux's CHECKSUM_PARTIAL and CHECKSUM_UNNECESSARY:
+ * a device with NETDEV_F_TX_CSUM finishes the TCP or UDP checksum of a
+ * frame sent with NETDEV_TX_CSUM_PARTIAL (whose checksum field holds the
+ * pseudo-header's sum only); a frame received with NETDEV_RX_CSUM_OK
+ * needs no checksum check (validated, or left blank by a sender whose
+ * memory it came from). */
+#define NETDEV_F_TX_CSUM       1u
+#define NETDEV_TX_CSUM_PARTIAL 1u
+#define NETDEV_RX_CSUM_OK      1u
 struct netdev;
 struct netdev_ops {
 	/* Queue one frame, given in pieces: 0, or -EAGAIN (no room now:
 	 * dropped), -ENETDOWN (the device is off), -EINVAL (too long). */
 	int (*xmit)(struct netdev *d, const void *const *frag,
-		    const size_t *len, int nfrag);
+		    const size_t *len, int nfrag, unsigned flags);
 	void (*poll)(struct netdev *d);
 };
 struct netdev {
 	char name[8]; /* "vif0" */
 	uint8_t mac[6];
 	unsigned mtu;
+	unsigned features; /* NETDEV_F_* */
 	const struct netdev_ops *ops;
 	void *priv; /* the driver's */
 	/* The stack's half, set when it attaches (NULL before). */
-	void (*rx)(struct netdev *d, const void *frame, size_t len);
+	void (*rx)(struct netdev *d, const void *frame, size_t len,
+		   unsigned flags);
 	void (*kick)(struct netdev *d); /* interrupt context */
 	void (*down)(struct netdev *d); /* the device is off for good */
 	void *stack;

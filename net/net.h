@@ -53,6 +53,12 @@ int net_configure(const struct cmdline *c);
 /* Interfaces up, DHCP waited for; in the first thread, before main. */
 void net_boot(void);
 
+/* csum.c: checksum offload on the way out. For a frame in pieces going
+ * to a NETDEV_F_TX_CSUM device: an IPv4 TCP or UDP frame (not a
+ * fragment) gets the pseudo-header's sum in its checksum field and 1 is
+ * returned (send it NETDEV_TX_CSUM_PARTIAL); anything else, 0. */
+int net_csum_offload(void *const *frag, const size_t *len, int nfrag);
+
 /* etc.c: /etc/resolv.conf and /etc/hosts from the configuration: the
  * length written into buf (NUL-terminated), or -ENOENT for other paths */
 long net_etc_file(const char *path, char *buf, size_t room);

@@ -32,7 +32,7 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 	struct net_if *ni = n->state;
 	if (ni->down)
 		return ERR_IF;
-	const void *frag[FRAGS_MAX];
+	void *frag[FRAGS_MAX];
 	size_t len[FRAGS_MAX];
 	int k = 0;
 	for (struct pbuf *q = p; q; q = q->next) {
@@ -41,14 +41,22 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 		frag[k] = q->payload;
 		len[k++] = q->len;
 	}
-	int r = ni->dev->ops->xmit(ni->dev, frag, len, k);
+	unsigned flags = 0;
+	if ((ni->dev->features & NETDEV_F_TX_CSUM) &&
+	    net_csum_offload(frag, len, k))
+		flags = NETDEV_TX_CSUM_PARTIAL;
+	int r = ni->dev->ops->xmit(ni->dev, (const void *const *)frag, len, k,
+				   flags);
 	if (r == -EAGAIN)
 		return ERR_MEM; /* dropped: TCP sends it again */
 	return r ? ERR_IF : ERR_OK;
 }
 
-/* A received frame (in the driver's buffer): copied into a pbuf. */
-static void dev_rx(struct netdev *d, const void *frame, size_t len)
+/* A received frame (in the driver's buffer): copied into a pbuf. One
+ * the device vouches for goes in without lwIP's TCP and UDP checks (the
+ * input runs to its end in this call: the flags are this frame's). */
+static void dev_rx(struct netdev *d, const void *frame, size_t len,
+		   unsigned flags)
 {
 	struct net_if *ni = d->stack;
 	if (len < SIZEOF_ETH_HDR || len > NETDEV_FRAME_MAX)
@@ -57,8 +65,14 @@ static void dev_rx(struct netdev *d, const void *frame, size_t len)
 	if (!p)
 		return; /* out of memory: dropped, as a full NIC drops */
 	pbuf_take(p, frame, (u16_t)len);
+	u16_t keep = ni->nif.chksum_flags;
+	if (flags & NETDEV_RX_CSUM_OK)
+		NETIF_SET_CHECKSUM_CTRL(&ni->nif,
+					keep & ~(NETIF_CHECKSUM_CHECK_TCP |
+						 NETIF_CHECKSUM_CHECK_UDP));
 	if (ni->nif.input(p, &ni->nif) != ERR_OK)
 		pbuf_free(p);
+	NETIF_SET_CHECKSUM_CTRL(&ni->nif, keep);
 }
 
 static void dev_kick(struct netdev *d)
@@ -94,6 +108,12 @@ static err_t nif_init(struct netif *n)
 		   NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
 	n->output = etharp_output;
 	n->linkoutput = link_output;
+	/* A device that finishes checksums: lwIP leaves TCP's and UDP's
+	 * (link_output hands them on partial: csum.c). */
+	if (ni->dev->features & NETDEV_F_TX_CSUM)
+		NETIF_SET_CHECKSUM_CTRL(n, NETIF_CHECKSUM_ENABLE_ALL &
+						   ~(NETIF_CHECKSUM_GEN_TCP |
+						     NETIF_CHECKSUM_GEN_UDP));
 	if (net_config.hostname[0])
 		netif_set_hostname(n, net_config.hostname);
 	return ERR_OK;

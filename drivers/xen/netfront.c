@@ -2,8 +2,8 @@
  * netfront's data path: the tx and rx rings shared with netback, as
  * Linux's netback expects them (xen/io/netif.h): request-rx-copy (netback
  * copies each received frame into a page we granted), one slot per frame
- * both ways (no feature-sg: a frame fits a page), no checksum offload
- * (see netfront_xs.c). The handshake that sets the rings up is in
+ * both ways (no feature-sg: a frame fits a page), checksum offload both
+ * ways (see netfront_xs.c). The handshake that sets the rings up is in
  * netfront_xs.c.
  *
  * Buffers are pages granted once, for the device's life: NF_RX_RING_SIZE
@@ -145,7 +145,7 @@ static void tx_gc(struct netfront *nf)
 }
 
 int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
-		  int nfrag)
+		  int nfrag, unsigned flags)
 {
 	struct netfront *nf = d->priv;
 	if (nf->broken || !nf->connected)
@@ -176,7 +176,11 @@ int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
 	req->gref = b->gref;
 	/* Buffers may share a page (netfront_xs.c puts two in one). */
 	req->offset = (uint16_t)((uintptr_t)b->page & (KPAGE_SIZE - 1));
-	req->flags = 0; /* checksums are filled in: nothing to offload */
+	/* A partial checksum: netback (or the receiving domain) finishes
+	 * it; data_validated says the data itself is sound. */
+	req->flags = (flags & NETDEV_TX_CSUM_PARTIAL)
+			     ? NETTXF_csum_blank | NETTXF_data_validated
+			     : 0;
 	req->id = id;
 	req->size = (uint16_t)total;
 	nf->tx.req_prod_pvt++;
@@ -219,9 +223,14 @@ static bool rx_one(struct netfront *nf, const netif_rx_response_t *rsp)
 		return true;
 	}
 	nf->rx_frames++;
+	/* Validated by the backend, or blank because the sender was a
+	 * domain on this host (the frame never crossed a wire). */
+	unsigned f = rsp->flags & (NETRXF_data_validated | NETRXF_csum_blank)
+			     ? NETDEV_RX_CSUM_OK
+			     : 0;
 	if (nf->dev.rx)
 		nf->dev.rx(&nf->dev, (char *)b->page + rsp->offset,
-			   (size_t)rsp->status);
+			   (size_t)rsp->status, f);
 	return true;
 }
 

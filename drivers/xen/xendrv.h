@@ -250,7 +250,7 @@ extern const struct netdev_ops netfront_ops;
 void netfront_rings_init(struct netfront *nf, void *tx_page, void *rx_page);
 void netfront_start(struct netfront *nf); /* post rx buffers, go */
 int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
-		  int nfrag);
+		  int nfrag, unsigned flags);
 void netfront_poll(struct netdev *d);
 void netfront_event(evtchn_port_t port, void *data);
 

@@ -47,11 +47,14 @@ static void fake_kick(struct netdev *d)
 	(void)d;
 	kicks++;
 }
-static void fake_rx(struct netdev *d, const void *frame, size_t len)
+static unsigned got_flags[64];
+static void fake_rx(struct netdev *d, const void *frame, size_t len,
+		    unsigned flags)
 {
 	(void)d;
 	if (ngot < 64) {
 		memcpy(got[ngot], frame, len);
+		got_flags[ngot] = flags;
 		got_len[ngot++] = len;
 	}
 }
@@ -105,6 +108,7 @@ static void setup(RING_IDX base)
 /* The fake netback: the backend's private consumer of rx requests and
  * producer of responses. */
 static RING_IDX be_rx_cons, be_rx_prod, be_tx_cons, be_tx_prod;
+static uint16_t be_tx_flags; /* the last tx request's */
 
 static void backend_init(void)
 {
@@ -224,7 +228,7 @@ static void check_broken(const char *why)
 	netfront_poll(&nf->dev);
 	const void *f[1] = { "x" };
 	size_t l[1] = { 1 };
-	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1), -ENETDOWN);
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), -ENETDOWN);
 	CHECK_EQ(ngot, before);
 	CHECK_EQ(nf->rx.sring->req_prod, posted);
 	CHECK_EQ(fails, 1);
@@ -298,6 +302,25 @@ static void rx_flags_never_negotiated(void)
 	check_broken("rx flags never negotiated");
 }
 
+/* Checksum offload: a frame the backend validated, or one left blank by
+ * a domain on the host, is handed on as needing no check; others not. */
+static void rx_checksum_flags_reach_the_stack(void)
+{
+	setup(0);
+	backend_init();
+	unsigned char buf[100] = { 0 };
+	be_rx(buf, 100, -1, 0, NETRXF_data_validated);
+	be_rx(buf, 100, -1, 0, NETRXF_csum_blank | NETRXF_data_validated);
+	be_rx(buf, 100, -1, 0, 0);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 3);
+	CHECK_EQ(got_flags[0], NETDEV_RX_CSUM_OK);
+	CHECK_EQ(got_flags[1], NETDEV_RX_CSUM_OK);
+	CHECK_EQ(got_flags[2], 0);
+	CHECK_EQ(fails, 0);
+}
+
 /* A flood: more frames than one poll's budget are all delivered, the
  * rest after the kick the poll gives itself. */
 static void rx_budget_kicks_again(void)
@@ -341,7 +364,7 @@ static int be_tx(unsigned char (*out)[2048], size_t *lens, int max,
 			lens[n] = req.size;
 		}
 		CHECK_EQ(req.gref, 1000 + (req.id & ~1u));
-		CHECK_EQ(req.flags, 0);
+		be_tx_flags = req.flags;
 		netif_tx_response_t *rsp =
 			RING_GET_RESPONSE(&nf->tx, be_tx_prod);
 		rsp->id = force_id >= 0 ? (uint16_t)force_id : req.id;
@@ -366,7 +389,7 @@ static void tx_frames_go_out_in_pieces(void)
 	for (int round = 0; round < 40; round++) {
 		const void *f[3] = { a, b, c };
 		size_t l[3] = { 14, 1000, (size_t)round * 10 };
-		CHECK_EQ(netfront_xmit(&nf->dev, f, l, 3), 0);
+		CHECK_EQ(netfront_xmit(&nf->dev, f, l, 3, 0), 0);
 		CHECK_EQ(be_tx(out, lens, 64, -1, NETIF_RSP_OKAY), 1);
 		CHECK_EQ(lens[0], 1014 + round * 10);
 		CHECK(!memcmp(out[0], a, 14));
@@ -378,7 +401,24 @@ static void tx_frames_go_out_in_pieces(void)
 	CHECK_EQ(nf->tx_frames, 40);
 	const void *f[1] = { b };
 	size_t l[1] = { 1515 };
-	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1), -EINVAL);
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), -EINVAL);
+}
+
+/* A partial checksum goes out as csum_blank (and data_validated), a
+ * whole one with no flags. */
+static void tx_partial_checksum_is_flagged(void)
+{
+	setup(0);
+	backend_init();
+	unsigned char b[100] = { 0 };
+	const void *f[1] = { b };
+	size_t l[1] = { 100 };
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, NETDEV_TX_CSUM_PARTIAL), 0);
+	CHECK_EQ(be_tx(NULL, NULL, 0, -1, NETIF_RSP_OKAY), 1);
+	CHECK_EQ(be_tx_flags, NETTXF_csum_blank | NETTXF_data_validated);
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), 0);
+	CHECK_EQ(be_tx(NULL, NULL, 0, -1, NETIF_RSP_OKAY), 1);
+	CHECK_EQ(be_tx_flags, 0);
 }
 
 static void tx_full_ring_says_again(void)
@@ -389,11 +429,11 @@ static void tx_full_ring_says_again(void)
 	const void *f[1] = { b };
 	size_t l[1] = { 100 };
 	for (unsigned i = 0; i < NF_TX_RING_SIZE; i++)
-		CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1), 0);
-	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1), -EAGAIN);
+		CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), 0);
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), -EAGAIN);
 	CHECK_EQ(nf->tx_dropped, 1);
 	be_tx(NULL, NULL, 0, -1, NETIF_RSP_OKAY);
-	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1), 0); /* gc made room */
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), 0); /* gc made room */
 	CHECK_EQ(fails, 0);
 }
 
@@ -404,7 +444,7 @@ static void tx_response_for_a_request_never_made(void)
 	unsigned char b[100] = { 0 };
 	const void *f[1] = { b };
 	size_t l[1] = { 100 };
-	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1), 0);
+	CHECK_EQ(netfront_xmit(&nf->dev, f, l, 1, 0), 0);
 	/* Answer with an idle buffer's id. */
 	netif_tx_request_t req = *RING_GET_REQUEST(&nf->tx, be_tx_cons);
 	be_tx(NULL, NULL, 0, (req.id + 1) % NF_TX_RING_SIZE, NETIF_RSP_OKAY);
@@ -419,7 +459,7 @@ static void tx_id_and_index_out_of_range(void)
 	unsigned char b[100] = { 0 };
 	const void *f[1] = { b };
 	size_t l[1] = { 100 };
-	netfront_xmit(&nf->dev, f, l, 1);
+	netfront_xmit(&nf->dev, f, l, 1, 0);
 	be_tx(NULL, NULL, 0, 60000, NETIF_RSP_OKAY);
 	netfront_poll(&nf->dev);
 	check_broken("tx response for no request");
@@ -438,7 +478,7 @@ static void tx_error_status_is_counted(void)
 	unsigned char b[100] = { 0 };
 	const void *f[1] = { b };
 	size_t l[1] = { 100 };
-	netfront_xmit(&nf->dev, f, l, 1);
+	netfront_xmit(&nf->dev, f, l, 1, 0);
 	be_tx(NULL, NULL, 0, -1, NETIF_RSP_DROPPED);
 	netfront_poll(&nf->dev);
 	CHECK_EQ(nf->tx_errors, 1);
@@ -485,6 +525,8 @@ int main(int argc, char **argv)
 	RUN(rx_size_past_the_page);
 	RUN(rx_producer_jumps_past_the_ring);
 	RUN(rx_flags_never_negotiated);
+	RUN(rx_checksum_flags_reach_the_stack);
+	RUN(tx_partial_checksum_is_flagged);
 	RUN(rx_budget_kicks_again);
 	RUN(tx_frames_go_out_in_pieces);
 	RUN(tx_full_ring_says_again);

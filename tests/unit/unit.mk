@@ -12,7 +12,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 # test to `make unit` with two lines:
 #   UNIT_TESTS += NAME
 #   unit: $(B)/unit/test_NAME
-UNIT_TESTS += cmdline initstack page vmem symbols xs ring netfront blkfront signal p2m pvboot elf
+UNIT_TESTS += cmdline initstack page vmem symbols xs ring netfront blkfront signal p2m pvboot elf csum
 UNIT_BINS = $(patsubst %,$(B)/unit/test_%,$(UNIT_TESTS))
 
 # Each test is its file tests/unit/test_NAME.c plus the kernel sources it
@@ -29,6 +29,10 @@ $(B)/unit/test_signal: $(B)/unit/kern/signal.o $(B)/unit/arch/x86_64/sigframe.o 
 $(B)/unit/test_signal: UNIT_CFLAGS += -D_GNU_SOURCE
 $(B)/unit/test_xs: $(B)/unit/drivers/xen/xs.o $(B)/unit/kern/printk.o
 $(B)/unit/test_netfront: $(B)/unit/drivers/xen/netfront.o $(B)/unit/kern/printk.o
+# net/ needs lwIP's headers (Debian's source, fetched by the kernel's build).
+$(B)/unit/test_csum: $(B)/unit/net/csum.o
+$(B)/unit/net/csum.o $(B)/unit/tests/unit/test_csum.o: UNIT_CFLAGS += $(LWIP_CFLAGS)
+$(B)/unit/net/csum.o $(B)/unit/tests/unit/test_csum.o: | $(B)/lwip/.unpacked
 $(B)/unit/test_blkfront: $(B)/unit/drivers/xen/blkfront.o $(B)/unit/kern/printk.o
 $(B)/unit/test_p2m: $(B)/unit/plat/xen/p2m.o
 $(B)/unit/test_pvboot: $(B)/unit/start/pv.o
