@@ -525,6 +525,9 @@ int wait_device_intr(struct waitq *q, uint64_t deadline_ns);
  * (copied: the driver's buffer is reused at once) and never waits.
  */
 #define NETDEV_FRAME_MAX 1514 /* 14-byte header + 1500 MTU */
+/* Received, a device may join what the sender's TCP segmentation made
+ * (GSO): up to a 64 KiB IP packet; lwIP's pbufs count in 16 bits. */
+#define NETDEV_RX_MAX 65535
 /* Checksum offload, as Linux's CHECKSUM_PARTIAL and CHECKSUM_UNNECESSARY:
  * a device with NETDEV_F_TX_CSUM finishes the TCP or UDP checksum of a
  * frame sent with NETDEV_TX_CSUM_PARTIAL (whose checksum field holds the
@@ -550,8 +553,8 @@ struct netdev {
 	const struct netdev_ops *ops;
 	void *priv; /* the driver's */
 	/* The stack's half, set when it attaches (NULL before). */
-	void (*rx)(struct netdev *d, const void *frame, size_t len,
-		   unsigned flags);
+	void (*rx)(struct netdev *d, const void *const *frag, const size_t *len,
+		   int nfrag, unsigned flags);
 	void (*kick)(struct netdev *d); /* interrupt context */
 	void (*down)(struct netdev *d); /* the device is off for good */
 	void *stack;

@@ -52,19 +52,27 @@ static err_t link_output(struct netif *n, struct pbuf *p)
 	return r ? ERR_IF : ERR_OK;
 }
 
-/* A received frame (in the driver's buffer): copied into a pbuf. One
+/* A received frame (in the driver's buffers): copied into a pbuf. One
  * the device vouches for goes in without lwIP's TCP and UDP checks (the
  * input runs to its end in this call: the flags are this frame's). */
-static void dev_rx(struct netdev *d, const void *frame, size_t len,
-		   unsigned flags)
+static void dev_rx(struct netdev *d, const void *const *frag,
+		   const size_t *flen, int nfrag, unsigned flags)
 {
 	struct net_if *ni = d->stack;
-	if (len < SIZEOF_ETH_HDR || len > NETDEV_FRAME_MAX)
+	size_t len = 0;
+	for (int k = 0; k < nfrag; k++)
+		len += flen[k];
+	if (len < SIZEOF_ETH_HDR || len > NETDEV_RX_MAX)
 		return;
-	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+	/* A joined (GSO) packet in one piece of memory, not 40 pool
+	 * buffers; a frame in the pool's. */
+	struct pbuf *p =
+		pbuf_alloc(PBUF_RAW, (u16_t)len,
+			   len > PBUF_POOL_BUFSIZE ? PBUF_RAM : PBUF_POOL);
 	if (!p)
 		return; /* out of memory: dropped, as a full NIC drops */
-	pbuf_take(p, frame, (u16_t)len);
+	for (int k = 0, off = 0; k < nfrag; off += (int)flen[k], k++)
+		pbuf_take_at(p, frag[k], (u16_t)flen[k], (u16_t)off);
 	u16_t keep = ni->nif.chksum_flags;
 	if (flags & NETDEV_RX_CSUM_OK)
 		NETIF_SET_CHECKSUM_CTRL(&ni->nif,

@@ -1,10 +1,11 @@
 /*
  * netfront's data path: the tx and rx rings shared with netback, as
  * Linux's netback expects them (xen/io/netif.h): request-rx-copy (netback
- * copies each received frame into a page we granted), one slot per frame
- * both ways (no feature-sg: a frame fits a page), checksum offload both
- * ways (see netfront_xs.c). The handshake that sets the rings up is in
- * netfront_xs.c.
+ * copies each received frame into pages we granted), one slot per frame
+ * sent, one or more per packet received (feature-sg, and GSO: netback
+ * hands over a TCP sender's segments joined, up to 64 KiB), checksum
+ * offload both ways (see netfront_xs.c). The handshake that sets the
+ * rings up is in netfront_xs.c.
  *
  * Buffers are pages granted once, for the device's life: NF_RX_RING_SIZE
  * writable ones for netback to copy into, NF_TX_RING_SIZE read-only ones
@@ -80,6 +81,8 @@ static void rx_refill(struct netfront *nf)
 			RING_GET_REQUEST(&nf->rx, nf->rx.req_prod_pvt);
 		req->id = (uint16_t)i;
 		req->gref = nf->rx_buf[i].gref;
+		nf->rx_slot[nf->rx.req_prod_pvt % NF_RX_RING_SIZE] =
+			(uint16_t)i;
 		nf->rx.req_prod_pvt++;
 		nf->rx_buf[i].busy = true;
 		any = true;
@@ -192,45 +195,149 @@ int netfront_xmit(struct netdev *d, const void *const *frag, const size_t *len,
 	return 0;
 }
 
-/* One rx response, copied out already; false if the device broke. */
-static bool rx_one(struct netfront *nf, const netif_rx_response_t *rsp)
+/*
+ * A received packet: its first response, then extra-info slots while
+ * the one before says so (NETRXF_extra_info, then XEN_NETIF_EXTRA_FLAG_
+ * MORE), then a data slot for every NETRXF_more_data (feature-sg; GSO
+ * joins a TCP sender's segments into one packet of up to 64 KiB). Each
+ * slot is copied out once; the packet is taken only when all its slots
+ * are there (netback publishes whole packets; a part is waited for).
+ */
+#define RX_FRAGS_MAX  18 /* 64 KiB over pages, and a partial first one */
+#define RX_EXTRAS_MAX (XEN_NETIF_EXTRA_TYPE_MAX - 1)
+
+struct rx_pkt {
+	netif_rx_response_t data[RX_FRAGS_MAX];
+	netif_extra_info_t extra[RX_EXTRAS_MAX];
+	int ndata, nextra;
+	unsigned slots;	 /* every slot it took, data and extras */
+	unsigned xslots; /* of which extras (nextra, unless too many) */
+	bool too_long;	 /* more data slots than a packet can have */
+};
+
+/* Collect the packet at cons; 0 if it is not all there yet, else the
+ * slots it takes. */
+static unsigned rx_collect(struct netfront *nf, RING_IDX cons, RING_IDX prod,
+			   struct rx_pkt *pk)
 {
-	if (rsp->id >= NF_RX_RING_SIZE || !nf->rx_buf[rsp->id].busy) {
-		nf_broken(nf, "rx response for no request");
-		return false;
+	RING_IDX i = cons;
+	netif_rx_response_t rsp;
+	RING_COPY_RESPONSE(&nf->rx, i, &rsp);
+	i++;
+	pk->ndata = pk->nextra = 0;
+	pk->xslots = 0;
+	pk->too_long = false;
+	pk->data[pk->ndata++] = rsp;
+	bool extra = rsp.flags & NETRXF_extra_info,
+	     more = rsp.flags & NETRXF_more_data;
+	while (extra) {
+		if (i == prod)
+			return 0;
+		netif_rx_response_t raw;
+		netif_extra_info_t x;
+		_Static_assert(sizeof(x) == sizeof(raw),
+			       "an extra fills a slot");
+		RING_COPY_RESPONSE(&nf->rx, i, &raw);
+		memcpy(&x, &raw, sizeof(x));
+		i++;
+		pk->xslots++;
+		if (pk->nextra == RX_EXTRAS_MAX)
+			pk->too_long = true;
+		else
+			pk->extra[pk->nextra++] = x;
+		extra = x.flags & XEN_NETIF_EXTRA_FLAG_MORE;
 	}
-	struct netfront_buf *b = &nf->rx_buf[rsp->id];
-	b->busy = false; /* whatever it holds, the buffer is ours again */
-	if (rsp->status < 0) {
-		nf->rx_errors++;
+	while (more) {
+		if (i == prod)
+			return 0;
+		RING_COPY_RESPONSE(&nf->rx, i, &rsp);
+		i++;
+		if (pk->ndata == RX_FRAGS_MAX)
+			pk->too_long = true;
+		else
+			pk->data[pk->ndata++] = rsp;
+		more = rsp.flags & NETRXF_more_data;
+	}
+	pk->slots = i - cons;
+	return pk->slots;
+}
+
+/* The buffers of a collected packet's slots are ours again (a data
+ * response must name the buffer its slot had); false if the device
+ * broke. */
+static bool rx_release(struct netfront *nf, RING_IDX cons,
+		       const struct rx_pkt *pk)
+{
+	int d = 0;
+	for (unsigned k = 0; k < pk->slots; k++) {
+		uint16_t id = nf->rx_slot[(cons + k) % NF_RX_RING_SIZE];
+		struct netfront_buf *b = &nf->rx_buf[id];
+		if (!b->busy) {
+			nf_broken(nf, "rx response for no request");
+			return false;
+		}
+		b->busy = false; /* whatever it holds, the buffer is ours */
+		/* Slot 0 is data; extras come next, then the rest of it. */
+		bool is_data = k == 0 || k > pk->xslots;
+		if (is_data && d < pk->ndata && pk->data[d++].id != id) {
+			nf_broken(nf, "rx response for no request");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Hand a packet to the stack, or drop it; false if the device broke. */
+static bool rx_deliver(struct netfront *nf, const struct rx_pkt *pk)
+{
+	if (pk->too_long) { /* its slots are not all in pk: not looked at */
+		nf->rx_dropped++;
 		return true;
 	}
-	if ((size_t)rsp->offset + (size_t)rsp->status > KPAGE_SIZE) {
-		nf_broken(nf, "rx frame past its page");
-		return false;
-	}
-	/* Multi-slot frames and extras come only if asked for (feature-sg,
-	 * GSO), which we never do: a backend that sends them does not
-	 * follow the protocol, and whatever slots follow are not ours to
-	 * guess at. */
-	if (rsp->flags & (NETRXF_more_data | NETRXF_extra_info)) {
+	const void *frag[RX_FRAGS_MAX];
+	size_t len[RX_FRAGS_MAX], total = 0;
+	if (pk->data[0].flags & NETRXF_gso_prefix) {
 		nf_broken(nf, "rx flags never negotiated");
 		return false;
 	}
-	/* A runt or a giant is not a frame we can take: dropped. */
-	if (rsp->status < 14 || rsp->status > NETDEV_FRAME_MAX) {
+	for (int k = 0; k < pk->ndata; k++) {
+		const netif_rx_response_t *r = &pk->data[k];
+		if (r->status < 0) {
+			nf->rx_errors++;
+			return true;
+		}
+		if ((size_t)r->offset + (size_t)r->status > KPAGE_SIZE) {
+			nf_broken(nf, "rx frame past its page");
+			return false;
+		}
+		frag[k] = (char *)nf->rx_buf[r->id].page + r->offset;
+		len[k] = (size_t)r->status;
+		total += len[k];
+	}
+	/* An extra we cannot use (only GSO of TCP over IPv4 is asked
+	 * for): the packet is dropped, as Linux's netfront drops it. */
+	bool bad_extra = false;
+	for (int k = 0; k < pk->nextra; k++) {
+		const netif_extra_info_t *x = &pk->extra[k];
+		if (x->type != XEN_NETIF_EXTRA_TYPE_GSO ||
+		    x->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 || !x->u.gso.size)
+			bad_extra = true;
+	}
+	/* A runt, a giant or a packet we cannot take whole: dropped. */
+	size_t max = pk->nextra ? NETDEV_RX_MAX : NETDEV_FRAME_MAX;
+	if (bad_extra || total < 14 || total > max) {
 		nf->rx_dropped++;
 		return true;
 	}
 	nf->rx_frames++;
 	/* Validated by the backend, or blank because the sender was a
 	 * domain on this host (the frame never crossed a wire). */
-	unsigned f = rsp->flags & (NETRXF_data_validated | NETRXF_csum_blank)
-			     ? NETDEV_RX_CSUM_OK
-			     : 0;
+	unsigned f =
+		pk->data[0].flags & (NETRXF_data_validated | NETRXF_csum_blank)
+			? NETDEV_RX_CSUM_OK
+			: 0;
 	if (nf->dev.rx)
-		nf->dev.rx(&nf->dev, (char *)b->page + rsp->offset,
-			   (size_t)rsp->status, f);
+		nf->dev.rx(&nf->dev, frag, len, pk->ndata, f);
 	return true;
 }
 
@@ -250,17 +357,34 @@ void netfront_poll(struct netdev *d)
 		if (!ring_prod(nf, prod, cons, NF_RX_RING_SIZE,
 			       "rx producer index out of range"))
 			return;
+		bool partial = false;
 		while (cons != prod && budget) {
-			netif_rx_response_t rsp;
-			RING_COPY_RESPONSE(&nf->rx, cons, &rsp);
-			nf->rx.rsp_cons = ++cons;
+			static struct rx_pkt pk; /* the net thread's alone */
+			unsigned n = rx_collect(nf, cons, prod, &pk);
+			if (!n) {
+				partial = true;
+				break;
+			}
+			if (!rx_release(nf, cons, &pk))
+				return;
+			cons += n;
+			nf->rx.rsp_cons = cons;
 			budget--;
-			if (!rx_one(nf, &rsp))
+			if (!rx_deliver(nf, &pk))
 				return;
 		}
 		rx_refill(nf);
 		if (!budget)
 			break;
+		if (partial) {
+			/* The rest of a packet: be told when more than what
+			 * we saw is there (the response event after prod),
+			 * and look once more, in case it came meanwhile. */
+			nf->rx.sring->rsp_event = prod + 1;
+			xen_mb(); /* the event index before the re-read */
+			more = nf->rx.sring->rsp_prod != prod;
+			continue;
+		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&nf->rx, more);
 	}
 	if (!budget && d->kick)

@@ -9,7 +9,9 @@
  *
  * Features we write: request-rx-copy=1 (netback refuses without it),
  * feature-rx-notify=1 (without it netback polls our ring every 30 ms),
- * feature-no-csum-offload=0, feature-sg=0. Checksums are offloaded both
+ * feature-no-csum-offload=0, feature-sg=1 and feature-gso-tcpv4=1 (we
+ * take a packet in several slots, and a TCP sender's segments joined:
+ * netfront.c). Checksums are offloaded both
  * ways, as Linux's netfront does: netback may hand us frames of other
  * domains with NETRXF_csum_blank (their checksum never computed: they
  * crossed no wire) or NETRXF_data_validated, which the stack takes
@@ -59,8 +61,8 @@ static int nfx_publish(struct xenbus_dev *d, xs_tx tx)
 	    (r = xenbus_printf(d, tx, "request-rx-copy", "1")) ||
 	    (r = xenbus_printf(d, tx, "feature-rx-notify", "1")) ||
 	    (r = xenbus_printf(d, tx, "feature-no-csum-offload", "0")) ||
-	    (r = xenbus_printf(d, tx, "feature-sg", "0")) ||
-	    (r = xenbus_printf(d, tx, "feature-gso-tcpv4", "0")))
+	    (r = xenbus_printf(d, tx, "feature-sg", "1")) ||
+	    (r = xenbus_printf(d, tx, "feature-gso-tcpv4", "1")))
 		return r;
 	return 0;
 }

@@ -235,6 +235,9 @@ struct netfront {
 	netif_tx_front_ring_t tx;
 	netif_rx_front_ring_t rx;
 	struct netfront_buf tx_buf[NF_TX_RING_SIZE], rx_buf[NF_RX_RING_SIZE];
+	/* The rx buffer posted in each ring slot: an extra-info response
+	 * overlays its slot's id (xen/io/netif.h), so slots name buffers. */
+	uint16_t rx_slot[NF_RX_RING_SIZE];
 	uint16_t tx_free[NF_TX_RING_SIZE]; /* ids of idle tx buffers */
 	unsigned ntx_free;
 	bool connected, broken;

@@ -48,14 +48,23 @@ static void fake_kick(struct netdev *d)
 	kicks++;
 }
 static unsigned got_flags[64];
-static void fake_rx(struct netdev *d, const void *frame, size_t len,
-		    unsigned flags)
+static unsigned char got_big[NETDEV_RX_MAX]; /* the last frame over 2 KiB */
+static void fake_rx(struct netdev *d, const void *const *frag,
+		    const size_t *len, int nfrag, unsigned flags)
 {
 	(void)d;
+	size_t total = 0;
+	for (int k = 0; k < nfrag; k++)
+		total += len[k];
+	CHECK(total <= NETDEV_RX_MAX);
 	if (ngot < 64) {
-		memcpy(got[ngot], frame, len);
+		unsigned char *to = total <= 2048 ? got[ngot] : got_big;
+		for (int k = 0; k < nfrag; k++) {
+			memcpy(to, frag[k], len[k]);
+			to += len[k];
+		}
 		got_flags[ngot] = flags;
-		got_len[ngot++] = len;
+		got_len[ngot++] = total;
 	}
 }
 
@@ -131,6 +140,18 @@ static void be_rx(const void *data, int len, int force_id, int offset,
 	rsp->offset = (uint16_t)offset;
 	rsp->flags = (uint16_t)flags;
 	rsp->status = (int16_t)len;
+	be_rx_prod++;
+}
+
+/* An extra-info slot (it takes a request's slot and has no id). */
+static void be_rx_extra(int type, int gso_type, int size, int flags)
+{
+	be_rx_cons++;
+	netif_extra_info_t x = { .type = (uint8_t)type,
+				 .flags = (uint8_t)flags };
+	x.u.gso.size = (uint16_t)size;
+	x.u.gso.type = (uint8_t)gso_type;
+	memcpy(RING_GET_RESPONSE(&nf->rx, be_rx_prod), &x, sizeof(x));
 	be_rx_prod++;
 }
 
@@ -294,12 +315,114 @@ static void rx_flags_never_negotiated(void)
 	setup(0);
 	backend_init();
 	unsigned char buf[100] = { 0 };
-	be_rx(buf, 100, -1, 0, NETRXF_more_data);
+	be_rx(buf, 100, -1, 0, NETRXF_gso_prefix);
 	be_rx(buf, 100, -1, 0, 0);
 	be_rx_publish();
 	netfront_poll(&nf->dev);
 	CHECK_EQ(ngot, 0);
 	check_broken("rx flags never negotiated");
+}
+
+/* feature-sg: a frame in two slots arrives as one. */
+static void rx_multi_slot_frame_is_joined(void)
+{
+	setup(UINT32_MAX - 1); /* across the wrap */
+	backend_init();
+	unsigned char a[1000], b[400];
+	frame(a, 1000, 7);
+	frame(b, 400, 8);
+	be_rx(a, 1000, -1, 0, NETRXF_more_data);
+	be_rx(b, 400, -1, 100, 0);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got_len[0], 1400);
+	CHECK(!memcmp(got[0], a, 1000) && !memcmp(got[0] + 1000, b, 400));
+	CHECK_EQ(fails, 0);
+}
+
+/* GSO: 62 KiB of TCP in 16 slots after a GSO extra, as netback joins a
+ * sender's segments; every buffer goes back to the backend after. */
+static void rx_gso_packet(void)
+{
+	setup(5);
+	backend_init();
+	static unsigned char data[16 * 4000];
+	frame(data, sizeof(data), 9);
+	be_rx(data, 4000, -1, 0,
+	      NETRXF_more_data | NETRXF_extra_info | NETRXF_csum_blank |
+		      NETRXF_data_validated);
+	be_rx_extra(XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_GSO_TYPE_TCPV4, 1448,
+		    0);
+	for (int k = 1; k < 16; k++)
+		be_rx(data + k * 4000, 4000, -1, 0,
+		      k < 15 ? NETRXF_more_data : 0);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got_len[0], sizeof(data));
+	CHECK(!memcmp(got_big, data, sizeof(data)));
+	CHECK_EQ(got_flags[0], NETDEV_RX_CSUM_OK);
+	CHECK_EQ(fails, 0);
+	CHECK_EQ(nf->rx.req_prod_pvt - nf->rx.rsp_cons, NF_RX_RING_SIZE);
+	/* Without the GSO extra, more than an Ethernet frame is a giant. */
+	be_rx(data, 4000, -1, 0, NETRXF_more_data);
+	be_rx(data, 100, -1, 0, 0);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(nf->rx_dropped, 1);
+}
+
+/* A packet whose last slot is not there yet is waited for, not taken
+ * in part; the backend is asked to say when more comes. */
+static void rx_partial_packet_waits(void)
+{
+	setup(0);
+	backend_init();
+	unsigned char a[600], b[600];
+	frame(a, 600, 1);
+	frame(b, 600, 2);
+	be_rx(a, 600, -1, 0, NETRXF_more_data);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 0);
+	CHECK_EQ(nf->rx.rsp_cons, 0);
+	CHECK_EQ(nf->rx.sring->rsp_event, 2);
+	be_rx(b, 600, -1, 0, 0);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 1);
+	CHECK_EQ(got_len[0], 1200);
+	CHECK_EQ(fails, 0);
+}
+
+/* Extras we did not ask for, and more slots than a packet can have:
+ * the packet is dropped whole, the next one arrives. */
+static void rx_bad_extras_and_long_chains_are_dropped(void)
+{
+	setup(0);
+	backend_init();
+	unsigned char buf[100];
+	frame(buf, 100, 3);
+	be_rx(buf, 100, -1, 0, NETRXF_extra_info);
+	be_rx_extra(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0, 0, 0);
+	be_rx(buf, 100, -1, 0, NETRXF_extra_info);
+	be_rx_extra(XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_GSO_TYPE_TCPV6, 1448,
+		    0);
+	be_rx(buf, 100, -1, 0, NETRXF_extra_info);
+	for (int k = 0; k < 6; k++) /* more extras than there are types */
+		be_rx_extra(XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_GSO_TYPE_TCPV4,
+			    1448, k < 5 ? XEN_NETIF_EXTRA_FLAG_MORE : 0);
+	for (int k = 0; k < 30; k++) /* a chain of 30 data slots */
+		be_rx(buf, 10, -1, 0, k < 29 ? NETRXF_more_data : 0);
+	be_rx(buf, 100, -1, 0, 0);
+	be_rx_publish();
+	netfront_poll(&nf->dev);
+	CHECK_EQ(ngot, 1);
+	CHECK(!memcmp(got[0], buf, 100));
+	CHECK_EQ(nf->rx_dropped, 4);
+	CHECK_EQ(fails, 0);
 }
 
 /* Checksum offload: a frame the backend validated, or one left blank by
@@ -525,6 +648,10 @@ int main(int argc, char **argv)
 	RUN(rx_size_past_the_page);
 	RUN(rx_producer_jumps_past_the_ring);
 	RUN(rx_flags_never_negotiated);
+	RUN(rx_multi_slot_frame_is_joined);
+	RUN(rx_gso_packet);
+	RUN(rx_partial_packet_waits);
+	RUN(rx_bad_extras_and_long_chains_are_dropped);
 	RUN(rx_checksum_flags_reach_the_stack);
 	RUN(tx_partial_checksum_is_flagged);
 	RUN(rx_budget_kicks_again);
