@@ -224,6 +224,13 @@ static inline long vcpu_set_singleshot(uint64_t abs_ns)
 	return hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
 }
 
+/* Xen keeps *rs up to date with the vCPU's time by state. */
+static inline long vcpu_runstate_area(struct vcpu_runstate_info *rs)
+{
+	struct vcpu_register_runstate_memory_area a = { .addr.v = rs };
+	return hyp_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a);
+}
+
 /* --- classic PV only: the privileged work of a guest in ring 3 --- */
 
 /* The virtual IDT: entries up to one whose address is 0. */
