@@ -112,14 +112,27 @@ static void xen_devices_start(void)
 		printk("atman: no xenstore: exit status goes to the console "
 		       "only\n");
 	boot_mark("xenstore");
-	/* The grant table the PV frontends share. */
+	if (!xenstore_up)
+		return;
+	/* PV devices: which types are there at all (one xenstore round
+	 * trip: most guests have none), then the grant table their
+	 * frontends share, then each type's devices. */
+	static const char *const types[] = { "vif", "vbd" };
+	unsigned have = xenbus_types(types, ARRAY_SIZE(types));
+	boot_mark("xenbus");
+	if (!have)
+		return;
 	int r = gnttab_init();
 	boot_mark("gnttab");
-	if (r)
+	if (r) {
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
-	else {
+		return;
+	}
+	if (have & 1) {
 		netfront_probe(); /* every vif: an interface for net_boot */
 		boot_mark("vif");
+	}
+	if (have & 2) {
 		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
 		boot_mark("vbd");
 	}

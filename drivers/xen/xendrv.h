@@ -184,6 +184,10 @@ struct xenbus_dev {
 };
 /* The ids under device/<type>/, up to max of them; how many. */
 int xenbus_devices(const char *type, unsigned *ids, int max);
+/* Which of types[0..ntypes) device/ lists, bit i for types[i], in one
+ * round trip (where asking each type's devices is one each); every bit
+ * when the listing fails, so that each type's own listing decides. */
+unsigned xenbus_types(const char *const *types, unsigned ntypes);
 /* Find device/<type>/<id> and read its backend's path and domain.
  * -ENOENT: no such device (nothing reported). */
 int xenbus_dev_init(struct xenbus_dev *d, const char *type, unsigned id,
