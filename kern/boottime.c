@@ -19,7 +19,7 @@ static struct boot_mark {
 	struct plat_cpu_time cpu;
 } marks[BOOT_MARKS_MAX];
 static unsigned nmarks;
-static bool cpu_time_on;
+static bool cpu_time_wanted;
 
 void boot_mark(const char *what)
 {
@@ -28,13 +28,14 @@ void boot_mark(const char *what)
 	struct boot_mark *m = &marks[nmarks++];
 	m->what = what;
 	m->tsc = rdtsc();
-	m->has_cpu = cpu_time_on && plat->cpu_time(&m->cpu) == 0;
+	/* Until the platform can say (PV: once shared_info is mapped),
+	 * each mark asks. */
+	m->has_cpu = cpu_time_wanted && plat->cpu_time(&m->cpu) == 0;
 }
 
 void boot_trace_cpu(void)
 {
-	struct plat_cpu_time t;
-	cpu_time_on = plat->cpu_time && plat->cpu_time(&t) == 0;
+	cpu_time_wanted = plat->cpu_time != NULL;
 }
 
 static void ms(uint64_t ns, char *buf, size_t len)

@@ -79,6 +79,8 @@ int xen_cpu_time(struct plat_cpu_time *t)
 {
 	static struct vcpu_runstate_info area;
 	static bool registered;
+	if (!xen_shared)
+		return -1; /* PV: not mapped before xenpv_init (the pvclock) */
 	if (!registered) {
 		if (vcpu_runstate_area(&area))
 			return -1;
