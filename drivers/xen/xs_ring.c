@@ -79,7 +79,13 @@ static long ring_recv(void *buf, size_t len)
 	if (n) {
 		/* Done reading before we give the space back. */
 		__atomic_store_n(&ring->rsp_cons, cons, __ATOMIC_RELEASE);
-		evtchn_notify(xs_port);
+		/* xenstored waits for room only in a full ring: kick it then
+		 * only (as Linux's xenbus does). Any other kick wakes dom0
+		 * for nothing, and on the box's one CPU we wait for it. If
+		 * it fills the ring after our read, it kicks us, and we see
+		 * the ring full at the next read. */
+		if (used == XENSTORE_RING_SIZE)
+			evtchn_notify(xs_port);
 	}
 	return (long)n;
 }
