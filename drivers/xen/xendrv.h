@@ -55,6 +55,9 @@ struct xs_transport {
 	/* All of buf to xenstored, waiting for room if need be: 0 or
 	 * -errno (then the stream is lost). */
 	int (*send)(const void *buf, size_t len);
+	/* A whole request is sent: tell xenstored (once a request, not
+	 * once a send: each kick wakes dom0). */
+	void (*kick)(void);
 	/* What xenstored has sent, up to len bytes; never waits. The bytes
 	 * copied (0: none yet), or -errno (a corrupt ring). */
 	long (*recv)(void *buf, size_t len);

@@ -27,8 +27,9 @@ static void xs_event(evtchn_port_t port, void *data)
 	xs_rx();
 }
 
-/* All of buf, waiting for room; a xenstored that takes nothing for
- * XS_TIMEOUT_NS costs the stream (-ETIMEDOUT), not a hang. */
+/* All of buf, waiting for room (kicking xenstored to make some); a
+ * xenstored that takes nothing for XS_TIMEOUT_NS costs the stream
+ * (-ETIMEDOUT), not a hang. The kick for the bytes is ring_kick's. */
 static int ring_send(const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -59,8 +60,12 @@ static int ring_send(const void *buf, size_t len)
 		__atomic_store_n(&ring->req_prod, prod, __ATOMIC_RELEASE);
 		len -= n;
 	}
-	evtchn_notify(xs_port);
 	return 0;
+}
+
+static void ring_kick(void)
+{
+	evtchn_notify(xs_port);
 }
 
 static long ring_recv(void *buf, size_t len)
@@ -97,6 +102,7 @@ static void ring_wait(struct waitq *q)
 
 static const struct xs_transport ring_transport = {
 	.send = ring_send,
+	.kick = ring_kick,
 	.recv = ring_recv,
 	.wait = ring_wait,
 };
