@@ -158,6 +158,35 @@ static inline long hvm_get_param(uint32_t idx, uint64_t *val)
 	return r;
 }
 
+/* Several HVM parameters in one trap to Xen (a multicall): val[i] and
+ * err[i] for idx[i] (err 0: val is set). Xen without HVM multicalls:
+ * one call each. n at most HVM_PARAMS_MAX. */
+#define HVM_PARAMS_MAX 8
+static inline void hvm_get_params(const uint32_t *idx, uint64_t *val, long *err,
+				  unsigned n)
+{
+	struct xen_hvm_param p[HVM_PARAMS_MAX];
+	struct multicall_entry mc[HVM_PARAMS_MAX];
+	for (unsigned i = 0; i < n; i++) {
+		p[i] = (struct xen_hvm_param){ .domid = DOMID_SELF,
+					       .index = idx[i] };
+		mc[i] = (struct multicall_entry){
+			.op = __HYPERVISOR_hvm_op,
+			.args = { HVMOP_get_param, (uintptr_t)&p[i] },
+		};
+	}
+	if (hypercall2(__HYPERVISOR_multicall, (uintptr_t)mc, n)) {
+		for (unsigned i = 0; i < n; i++)
+			err[i] = hvm_get_param(idx[i], &val[i]);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		err[i] = (long)mc[i].result;
+		if (!err[i])
+			val[i] = p[i].value;
+	}
+}
+
 static inline long hvm_set_param(uint32_t idx, uint64_t val)
 {
 	struct xen_hvm_param p = { .domid = DOMID_SELF,
