@@ -117,7 +117,8 @@ static void xen_devices_start(void)
 	/* PV devices: which types are there at all (one xenstore round
 	 * trip: most guests have none), then the grant table their
 	 * frontends share, then each type's devices. */
-	static const char *const types[] = { "vif", "vbd" };
+	enum { VIF, VBD };
+	static const char *const types[] = { [VIF] = "vif", [VBD] = "vbd" };
 	unsigned have = xenbus_types(types, ARRAY_SIZE(types));
 	boot_mark("xenbus");
 	if (!have)
@@ -128,11 +129,11 @@ static void xen_devices_start(void)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
 		return;
 	}
-	if (have & 1) {
+	if (have & 1u << VIF) {
 		netfront_probe(); /* every vif: an interface for net_boot */
 		boot_mark("vif");
 	}
-	if (have & 2) {
+	if (have & 1u << VBD) {
 		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
 		boot_mark("vbd");
 	}
