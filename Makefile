@@ -89,6 +89,7 @@ KSRCS := \
 	kern/thread.c \
 	kern/futex.c \
 	kern/proc.c \
+	kern/boottime.c \
 	kern/netdev.c \
 	kern/blkdev.c \
 	kern/signal.c \

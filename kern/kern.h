@@ -770,6 +770,9 @@ long epoll_wait_file(struct file *ep, struct epoll_event *events, int max,
 /* platform: where we run (plat/xen, plat/pc), chosen once by the boot
  * entry; the kernel reaches it only through these ops */
 struct boot_info;
+struct plat_cpu_time {
+	uint64_t running_ns, runnable_ns, blocked_ns;
+};
 struct platform {
 	const char *name;
 	/* Before paging: may complete the memory map in b. */
@@ -780,6 +783,9 @@ struct platform {
 	uint64_t (*monotonic_ns)(void);
 	uint64_t (*tsc_ns)(uint64_t ticks); /* a TSC interval in ns */
 	uint64_t (*wallclock_ns)(void);	    /* since the epoch */
+	/* Optional (NULL: none): the vCPU's time so far by state; the
+	 * first call may set up what later ones read. */
+	int (*cpu_time)(struct plat_cpu_time *t);
 	/* Interrupt at (or soon after) this monotonic time; 0 cancels. */
 	void (*timer_set)(uint64_t deadline_ns);
 	/* Nothing to run: wait for the next event (interrupts off on entry
@@ -823,6 +829,11 @@ struct boot_info {
 };
 extern struct boot_info boot;
 noreturn void kern_start(struct boot_info *b);
+
+/* boottime.c: where the boot's time goes (atman.boottime) */
+void boot_mark(const char *what); /* the end of a boot step: its TSC */
+void boot_trace_cpu(void);	  /* marks from now on: the vCPU's time too */
+void boot_report(void);		  /* each step's share, to the console */
 
 /* proc.c: the process: its command line, name, start and exit */
 #define MAIN_STACK (8UL << 20) /* the first thread's (getrlimit says so) */

@@ -83,11 +83,13 @@ noreturn void proc_start(void)
 		thread_kstacks = cpu_ops->kstacks;
 	}
 
+	boot_mark("exec");
 	struct thread *t = thread_new(); /* tid 1 */
 	if (!t)
 		panic("out of memory for the first thread");
 	cpu_fpu_init_state(t->fpu);
 	sched_init(t);
+	boot_mark("thread");
 	/* Now threads exist and this one may sleep (on the boot stack). */
 	if (proc_before_main)
 		proc_before_main();
@@ -95,6 +97,7 @@ noreturn void proc_start(void)
 	uintptr_t top = (uintptr_t)vm_alloc_stack(MAIN_STACK, true);
 	if (!top)
 		panic("out of memory for the main stack");
+	boot_mark("stack");
 	if (exec_stack) /* PT_GNU_STACK asked for it, as Linux honours */
 		vm_mprotect(top - MAIN_STACK, MAIN_STACK,
 			    PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -129,15 +132,9 @@ noreturn void proc_start(void)
 		panic("arguments do not fit on the stack");
 
 	/* The boot's cost, measured by the TSC from the entry's first
-	 * instruction (bench/boot reads this line). */
-	if (cmdline_opt(&kcmdline, "atman.boottime")) {
-		uint64_t ns = plat->tsc_ns(rdtsc() - boot_tsc);
-		printk("atman: boot: %lu.%03lu ms from the first instruction "
-		       "to "
-		       "the program's start\n",
-		       (unsigned long)(ns / 1000000),
-		       (unsigned long)(ns / 1000 % 1000));
-	}
+	 * instruction (bench/boot reads it). */
+	if (cmdline_opt(&kcmdline, "atman.boottime"))
+		boot_report();
 
 	struct regs r = {
 		.rip = entry,

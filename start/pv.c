@@ -81,11 +81,13 @@ void pv_boot_info(const start_info_t *si, uintptr_t img0, uintptr_t img1,
 
 void pv_entry(const start_info_t *si, uintptr_t boot_end)
 {
+	boot_mark("entry");
 	pv_si = *si;
 	pv_si_va = (uintptr_t)si;
 	pv_boot_info(&pv_si, (uintptr_t)__atman_image_start,
 		     (uintptr_t)__atman_image_end, boot_end, &boot);
 	xenpv_setup(&pv_si);
+	boot_mark("start_info");
 	boot.plat = &xenpv_platform;
 	boot.cpu = &xenpv_cpu_ops;
 	boot.paging = &xenpv_paging_ops;

@@ -58,8 +58,10 @@ static void pvh_copy(uint64_t paddr)
 
 void pvh_entry(uint64_t start_info_paddr)
 {
+	boot_mark("entry");
 	pvh_copy(start_info_paddr);
 	boot.plat = xen_detect() ? &xen_platform : &pc_platform;
+	boot_mark("start_info");
 	boot.cpu = &cpu_native;
 	boot.paging = &paging_native;
 	boot.entry_banner = pvh_banner;

@@ -104,19 +104,38 @@ static void xen_devices_start(void)
 {
 	if (xencons_init() == 0)
 		console_register(&xencons_ops);
+	boot_mark("console");
 	if (xs_init() == 0) {
 		xen_exit_report = xs_exit_report;
 		xenstore_up = true;
 	} else
 		printk("atman: no xenstore: exit status goes to the console "
 		       "only\n");
-	/* The grant table the PV frontends share. */
+	boot_mark("xenstore");
+	if (!xenstore_up)
+		return;
+	/* PV devices: which types are there at all (one xenstore round
+	 * trip: most guests have none), then the grant table their
+	 * frontends share, then each type's devices. */
+	enum { VIF, VBD };
+	static const char *const types[] = { [VIF] = "vif", [VBD] = "vbd" };
+	unsigned have = xenbus_types(types, ARRAY_SIZE(types));
+	boot_mark("xenbus");
+	if (!have)
+		return;
 	int r = gnttab_init();
-	if (r)
+	boot_mark("gnttab");
+	if (r) {
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
-	else {
+		return;
+	}
+	if (have & 1u << VIF) {
 		netfront_probe(); /* every vif: an interface for net_boot */
+		boot_mark("vif");
+	}
+	if (have & 1u << VBD) {
 		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
+		boot_mark("vbd");
 	}
 }
 
@@ -129,6 +148,7 @@ static void before_main(void)
 		control_start();
 	net_boot();
 	mounts_boot(&kcmdline);
+	boot_mark("before_main");
 }
 
 static void xen_devices_banner(void)
@@ -196,29 +216,41 @@ noreturn void kern_start(struct boot_info *b)
 	plat = b->plat;
 	cpu_ops = b->cpu;
 	paging_ops = b->paging;
+	/* Parsed first, for atman.boottime; checked below. */
+	int bad = cmdline_parse(&kcmdline, b->cmdline);
 	cpu_init();
+	boot_mark("cpu");
 	plat->early_init(b);
+	if (cmdline_opt(&kcmdline, "atman.boottime"))
+		boot_trace_cpu();
+	boot_mark("plat_early");
 	mem_init(b, false);
+	boot_mark("mem_map");
 	if (!pages.free_pages)
 		panic("no usable RAM in the memory map");
 	paging_init();
+	boot_mark("paging");
 	mem_init(b, true);
 	vm_init();
+	boot_mark("mem_high");
 	trap_init();
+	boot_mark("traps");
 	plat->init();
+	boot_mark("plat_init");
 	if (plat == &xen_platform || plat == &xenpv_platform)
 		xen_devices_start();
 	else
 		pc_devices_start();
+	boot_mark("devices");
 	syscall_handler = syscall_dispatch;
 	if (atman_progname)
 		prog_name = atman_progname;
 
-	int bad = cmdline_parse(&kcmdline, b->cmdline);
 	kquiet = cmdline_opt(&kcmdline, "atman.quiet") != NULL;
 	console_debugcon = cmdline_opt(&kcmdline, "atman.debugcon") != NULL;
 	if (!kquiet)
 		banner(b);
+	boot_mark("cmdline_banner");
 	if (b->cmdline_len > CMDLINE_MAX && !bad) {
 		kcmdline.error = "command line too long (more than 1024 bytes)";
 		bad = -1;
@@ -233,11 +265,15 @@ noreturn void kern_start(struct boot_info *b)
 		printk("atman: bad command line: %s\n", kcmdline.error);
 		kexit(2);
 	}
+	boot_mark("config");
 	proc_before_main = before_main;
 	proc_before_exit = before_exit;
 	random_init();
+	boot_mark("random");
 	vfs_init();
+	boot_mark("vfs");
 	rootfs_start(b);
+	boot_mark("rootfs");
 	dev_init();
 	/* The network's generated files: a file in the user's root wins,
 	 * and these beat fs's own default /etc/hosts (first one wins). */
@@ -245,5 +281,6 @@ noreturn void kern_start(struct boot_info *b)
 	vfs_synth_register("/etc/hosts", etc_hosts);
 	procfs_init();
 	fd_init();
+	boot_mark("dev_proc_fd");
 	proc_start();
 }

@@ -198,8 +198,7 @@ bool arch_signal_leave(struct regs *r, struct thread *t, uint64_t *mask);
 /* cpu.c: descriptor tables, features, FPU and TLS state */
 struct cpu_features {
 	char vendor[13];
-	bool nx, xsave, rdrand, rdseed, fsgsbase, apic, tsc_deadline;
-	bool invariant_tsc;
+	bool nx, xsave, rdrand, rdseed, fsgsbase, apic;
 	uint32_t xsave_size; /* bytes of FPU state per thread */
 	uint64_t xcr0;
 	uint32_t hwcap; /* AT_HWCAP: CPUID.1:EDX, as Linux reports it */

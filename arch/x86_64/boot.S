@@ -11,9 +11,16 @@
 #include <xen/elfnote.h>
 
 #define CR0_PE 0x00000001
+#define CR0_MP 0x00000002
+#define CR0_ET 0x00000010
+#define CR0_NE 0x00000020
+#define CR0_WP 0x00010000
 #define CR0_PG 0x80000000
 #define CR4_PAE 0x00000020
+#define CR4_OSFXSR 0x00000200
+#define CR4_OSXMMEXCPT 0x00000400
 #define MSR_EFER 0xc0000080
+#define EFER_SCE 0x00000001
 #define EFER_LME 0x00000100
 
 	.section .note.atman.pvh, "a"
@@ -59,17 +66,20 @@ pvh_start:
 	cmpl $2048, %ecx
 	jne 2b
 
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
+	/* CR0, CR4 and EFER are written whole, not read and or-ed: under
+	 * Xen each access is a trap, and PVH starts us with every bit but
+	 * CR0.PE clear. The FPU and SSE bits go in at once too (every
+	 * 64-bit CPU has SSE), and SYSCALL: cpu.c's native_init knows
+	 * these values and adds only what depends on CPUID. */
+	movl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
 	movl %eax, %cr4
 	movl $boot_pml4, %eax
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
+	movl $(EFER_LME | EFER_SCE), %eax
+	xorl %edx, %edx
 	wrmsr
-	movl %cr0, %eax
-	orl $(CR0_PG | CR0_PE), %eax
+	movl $(CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE), %eax
 	movl %eax, %cr0
 
 	lgdt boot_gdt_desc

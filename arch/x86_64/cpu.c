@@ -12,13 +12,11 @@
 #define MSR_FMASK   0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define EFER_SCE    (1UL << 0)
+#define EFER_LME    (1UL << 8)
+#define EFER_LMA    (1UL << 10)
 #define EFER_NXE    (1UL << 11)
 
-#define CR0_MP	       (1UL << 1)
-#define CR0_EM	       (1UL << 2)
-#define CR0_TS	       (1UL << 3)
-#define CR0_NE	       (1UL << 5)
-#define CR0_WP	       (1UL << 16)
+#define CR4_PAE	       (1UL << 5)
 #define CR4_OSFXSR     (1UL << 9)
 #define CR4_OSXMMEXCPT (1UL << 10)
 #define CR4_FSGSBASE   (1UL << 16)
@@ -84,22 +82,16 @@ static void cpu_detect(void)
 	cpu.xsave = r[2] & (1u << 26);
 	cpu.rdrand = r[2] & (1u << 30);
 	cpu.apic = r[3] & (1u << 9);
-	cpu.tsc_deadline = r[2] & (1u << 24);
 	if (max >= 7) {
 		cpuid(7, 0, r);
 		cpu.rdseed = r[1] & (1u << 18);
 		cpu.fsgsbase = r[1] & (1u << 0);
 	}
-	cpuid(0x80000000, 0, r);
-	uint32_t emax = r[0];
-	if (emax >= 0x80000001) {
-		cpuid(0x80000001, 0, r);
-		cpu.nx = r[3] & (1u << 20);
-	}
-	if (emax >= 0x80000007) {
-		cpuid(0x80000007, 0, r);
-		cpu.invariant_tsc = r[3] & (1u << 8);
-	}
+	/* Every 64-bit CPU has leaf 0x80000001 (it tells of long mode):
+	 * no need to ask for the highest leaf first. Each CPUID is a trap
+	 * to Xen, dear in the box: only the leaves we use. */
+	cpuid(0x80000001, 0, r);
+	cpu.nx = r[3] & (1u << 20);
 }
 
 /* XCR0 (XSAVE's components: those we want, the CPU has, and allowed
@@ -113,34 +105,43 @@ void cpu_xsave_setup(uint64_t allowed)
 	if (cpu.xsave) {
 		uint32_t r[4];
 		cpuid(0xd, 0, r);
-		cpu.xcr0 =
-			(((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED & allowed;
+		uint64_t have = ((uint64_t)r[3] << 32) | r[0];
+		cpu.xcr0 = have & XCR0_WANTED & allowed;
 		__asm__ volatile("xsetbv"
 				 :
 				 : "c"(0), "a"((uint32_t)cpu.xcr0),
 				   "d"((uint32_t)(cpu.xcr0 >> 32)));
-		cpuid(0xd, 0, r); /* EBX: size for the components enabled now */
-		cpu.xsave_size = r[1];
+		/* ECX: the size for every component the CPU has, ours if we
+		 * enabled them all; else EBX, the size for those enabled
+		 * now, asked again. */
+		if (cpu.xcr0 == have)
+			cpu.xsave_size = r[2];
+		else {
+			cpuid(0xd, 0, r);
+			cpu.xsave_size = r[1];
+		}
 	}
 	__asm__ volatile("fninit");
 	uint32_t mxcsr = 0x1f80;
 	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 }
 
+/* boot.S set CR0 (EM and TS clear; MP, NE, WP set), CR4 (PAE and the
+ * SSE bits) and EFER (LME, SCE) whole; each access of a control register
+ * or an MSR is a trap under Xen, so we add only what CPUID decides,
+ * without reading them back. */
+#define BOOT_CR4  (CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+#define BOOT_EFER (EFER_LME | EFER_LMA | EFER_SCE)
+
 static void native_fpu_setup(void)
 {
-	uint64_t cr0, cr4;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-	cr0 = (cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE | CR0_WP;
-	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+	uint64_t cr4 = BOOT_CR4;
 	if (cpu.xsave)
 		cr4 |= CR4_OSXSAVE;
 	if (cpu.fsgsbase)
 		cr4 |= CR4_FSGSBASE; /* wrfsbase: cheaper than wrmsr */
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	if (cr4 != BOOT_CR4)
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 	cpu_xsave_setup(~0UL);
 }
 
@@ -152,10 +153,8 @@ void cpu_init(void)
 
 static void native_init(void)
 {
-	uint64_t efer = rdmsr(MSR_EFER) | EFER_SCE;
-	if (cpu.nx)
-		efer |= EFER_NXE;
-	wrmsr(MSR_EFER, efer);
+	if (cpu.nx) /* LMA as the CPU set it: a write keeps it */
+		wrmsr(MSR_EFER, BOOT_EFER | EFER_NXE);
 
 	uintptr_t t = (uintptr_t)&tss;
 	tss.iomap = sizeof(tss);

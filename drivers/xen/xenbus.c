@@ -82,6 +82,22 @@ int xenbus_devices(const char *type, unsigned *ids, int max)
 	return n < 0 ? n : found;
 }
 
+unsigned xenbus_types(const char *const *types, unsigned ntypes)
+{
+	char names[1024];
+	unsigned all = (1u << ntypes) - 1, have = 0;
+	int n = xs_directory(XS_NOTX, "device", names, sizeof(names));
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return all; /* not known: each type's own listing will say */
+	for (const char *p = names; n > 0; n--, p += strlen(p) + 1)
+		for (unsigned i = 0; i < ntypes; i++)
+			if (!strcmp(p, types[i]))
+				have |= 1u << i;
+	return have;
+}
+
 int xenbus_switch_state(struct xenbus_dev *d, xs_tx tx, enum xenbus_state s)
 {
 	int r = xenbus_printf(d, tx, "state", "%d", s);

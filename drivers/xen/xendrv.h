@@ -55,6 +55,9 @@ struct xs_transport {
 	/* All of buf to xenstored, waiting for room if need be: 0 or
 	 * -errno (then the stream is lost). */
 	int (*send)(const void *buf, size_t len);
+	/* A whole request is sent: tell xenstored (once a request, not
+	 * once a send: each kick wakes dom0). */
+	void (*kick)(void);
 	/* What xenstored has sent, up to len bytes; never waits. The bytes
 	 * copied (0: none yet), or -errno (a corrupt ring). */
 	long (*recv)(void *buf, size_t len);
@@ -184,6 +187,10 @@ struct xenbus_dev {
 };
 /* The ids under device/<type>/, up to max of them; how many. */
 int xenbus_devices(const char *type, unsigned *ids, int max);
+/* Which of types[0..ntypes) device/ lists, bit i for types[i], in one
+ * round trip (where asking each type's devices is one each); every bit
+ * when the listing fails, so that each type's own listing decides. */
+unsigned xenbus_types(const char *const *types, unsigned ntypes);
 /* Find device/<type>/<id> and read its backend's path and domain.
  * -ENOENT: no such device (nothing reported). */
 int xenbus_dev_init(struct xenbus_dev *d, const char *type, unsigned id,

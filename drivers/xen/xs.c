@@ -276,6 +276,8 @@ int xs_request(xs_tx tx, uint32_t type, const char *const *parts, int nparts,
 	err = xs_tr->send(&msg, sizeof(msg));
 	for (int i = 0; !err && i < nparts; i++)
 		err = xs_tr->send(parts[i], lens[i]);
+	if (!err)
+		xs_tr->kick(); /* the whole request at once */
 	send_unlock();
 	if (err) {
 		/* Part of a request may be on the wire: the stream is lost. */

@@ -27,8 +27,9 @@ static void xs_event(evtchn_port_t port, void *data)
 	xs_rx();
 }
 
-/* All of buf, waiting for room; a xenstored that takes nothing for
- * XS_TIMEOUT_NS costs the stream (-ETIMEDOUT), not a hang. */
+/* All of buf, waiting for room (kicking xenstored to make some); a
+ * xenstored that takes nothing for XS_TIMEOUT_NS costs the stream
+ * (-ETIMEDOUT), not a hang. The kick for the bytes is ring_kick's. */
 static int ring_send(const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -59,8 +60,12 @@ static int ring_send(const void *buf, size_t len)
 		__atomic_store_n(&ring->req_prod, prod, __ATOMIC_RELEASE);
 		len -= n;
 	}
-	evtchn_notify(xs_port);
 	return 0;
+}
+
+static void ring_kick(void)
+{
+	evtchn_notify(xs_port);
 }
 
 static long ring_recv(void *buf, size_t len)
@@ -79,7 +84,13 @@ static long ring_recv(void *buf, size_t len)
 	if (n) {
 		/* Done reading before we give the space back. */
 		__atomic_store_n(&ring->rsp_cons, cons, __ATOMIC_RELEASE);
-		evtchn_notify(xs_port);
+		/* xenstored waits for room only in a full ring: kick it then
+		 * only (as Linux's xenbus does). Any other kick wakes dom0
+		 * for nothing, and on the box's one CPU we wait for it. If
+		 * it fills the ring after our read, it kicks us, and we see
+		 * the ring full at the next read. */
+		if (used == XENSTORE_RING_SIZE)
+			evtchn_notify(xs_port);
 	}
 	return (long)n;
 }
@@ -91,6 +102,7 @@ static void ring_wait(struct waitq *q)
 
 static const struct xs_transport ring_transport = {
 	.send = ring_send,
+	.kick = ring_kick,
 	.recv = ring_recv,
 	.wait = ring_wait,
 };

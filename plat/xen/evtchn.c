@@ -127,9 +127,20 @@ void evtchn_idle(void)
 
 void evtchn_unmask(evtchn_port_t port)
 {
-	/* Xen re-raises the upcall if the port became pending while
-	 * masked, which a plain clear of the mask bit would miss. */
-	evtchn_unmask_op(port);
+	unsigned w = port / BITS_PER_WORD;
+	unsigned long bit = 1UL << (port % BITS_PER_WORD);
+	/* The mask bit is ours to clear (no hypercall: a trap to Xen is
+	 * dear, in the box most of all). Then, in this order:
+	 *   1. we clear the mask bit (a locked op: it is seen before 2);
+	 *   2. we read the pending bit.
+	 * Pending set before 1 raised no upcall (masked): 2 sees it and
+	 * Xen's unmask re-raises it. Set after 1: Xen saw the mask clear
+	 * and raised the upcall itself (2 may see it too: one more unmask,
+	 * harmless). */
+	__atomic_and_fetch(&xen_shared->evtchn_mask[w], ~bit, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&xen_shared->evtchn_pending[w], __ATOMIC_SEQ_CST) &
+	    bit)
+		evtchn_unmask_op(port);
 }
 
 void evtchn_clear(evtchn_port_t port)

@@ -158,6 +158,35 @@ static inline long hvm_get_param(uint32_t idx, uint64_t *val)
 	return r;
 }
 
+/* Several HVM parameters in one trap to Xen (a multicall): val[i] and
+ * err[i] for idx[i] (err 0: val is set). Xen without HVM multicalls:
+ * one call each. n at most HVM_PARAMS_MAX. */
+#define HVM_PARAMS_MAX 8
+static inline void hvm_get_params(const uint32_t *idx, uint64_t *val, long *err,
+				  unsigned n)
+{
+	struct xen_hvm_param p[HVM_PARAMS_MAX];
+	struct multicall_entry mc[HVM_PARAMS_MAX];
+	for (unsigned i = 0; i < n; i++) {
+		p[i] = (struct xen_hvm_param){ .domid = DOMID_SELF,
+					       .index = idx[i] };
+		mc[i] = (struct multicall_entry){
+			.op = __HYPERVISOR_hvm_op,
+			.args = { HVMOP_get_param, (uintptr_t)&p[i] },
+		};
+	}
+	if (hypercall2(__HYPERVISOR_multicall, (uintptr_t)mc, n)) {
+		for (unsigned i = 0; i < n; i++)
+			err[i] = hvm_get_param(idx[i], &val[i]);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		err[i] = (long)mc[i].result;
+		if (!err[i])
+			val[i] = p[i].value;
+	}
+}
+
 static inline long hvm_set_param(uint32_t idx, uint64_t val)
 {
 	struct xen_hvm_param p = { .domid = DOMID_SELF,
@@ -222,6 +251,13 @@ static inline long vcpu_set_singleshot(uint64_t abs_ns)
 {
 	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = abs_ns };
 	return hyp_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+}
+
+/* Xen keeps *rs up to date with the vCPU's time by state. */
+static inline long vcpu_runstate_area(struct vcpu_runstate_info *rs)
+{
+	struct vcpu_register_runstate_memory_area a = { .addr.v = rs };
+	return hyp_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a);
 }
 
 /* --- classic PV only: the privileged work of a guest in ring 3 --- */

@@ -290,12 +290,54 @@ static int pv_map_phys(uint64_t paddr, size_t len, uint64_t flags)
 	return 0;
 }
 
+#define L1_SPAN (512 * PAGE_SIZE) /* what one last-level table maps */
+
+/* Map [va, va + L1_SPAN) (aligned, under no last-level table yet) with
+ * a table filled while it is still an ordinary page of ours: 512 plain
+ * stores, then one update links it and Xen checks it whole, where 512
+ * queued updates would each be checked (the boot's biggest cost in the
+ * box). False if there is a table there already: entry by entry. */
+static bool map_table(uintptr_t va, uint64_t flags)
+{
+	pte_t *t = l4;
+	for (int shift = 39; shift > 21; shift -= 9) {
+		unsigned i = (va >> shift) & 511;
+		pte_t m = t[i];
+		if (!(m & PTE_P) && !(m = new_table(t, i)))
+			panic("out of memory building page tables");
+		t = (pte_t *)(from_machine(m) & PTE_ADDR);
+	}
+	unsigned i = (va >> 21) & 511;
+	if (pending(&t[i]) & PTE_P)
+		return false;
+	uintptr_t pa = page_alloc();
+	if (!pa)
+		panic("out of memory building page tables");
+	pte_t *l1 = (pte_t *)pa;
+	for (unsigned k = 0; k < 512; k++)
+		l1[k] = to_machine((va + k * PAGE_SIZE) | flags);
+	/* As new_table: read-only in the identity map, then linked. */
+	pte_t *id = walk(pa, false);
+	kassert(id);
+	queue(id, to_machine(pa | PTE_P | paging_nx()));
+	queue_inval(pa);
+	queue(&t[i], to_machine(pa | PTE_P | PTE_W | PTE_U));
+	pv_commit();
+	return true;
+}
+
 static void map_range(uintptr_t start, uintptr_t end, uint64_t flags)
 {
-	for (uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE); va < end;
-	     va += PAGE_SIZE)
+	for (uintptr_t va = ALIGN_DOWN(start, PAGE_SIZE); va < end;) {
+		if ((flags & PTE_P) && !(va & (L1_SPAN - 1)) &&
+		    end - va >= L1_SPAN && map_table(va, flags)) {
+			va += L1_SPAN;
+			continue;
+		}
 		if (pv_set(va, flags ? va | flags : 0))
 			panic("out of memory building page tables");
+		va += PAGE_SIZE;
+	}
 }
 
 static void pv_init(void)

@@ -72,6 +72,35 @@ uint64_t xen_wallclock_ns(void)
 	return base + xen_monotonic_ns();
 }
 
+/* The vCPU's time by state (Xen counts from the domain's creation), in
+ * an area Xen updates at each of the vCPU's state changes, registered at
+ * the first call; the current state's stretch, running ours, goes on. */
+int xen_cpu_time(struct plat_cpu_time *t)
+{
+	static struct vcpu_runstate_info area;
+	static bool registered;
+	if (!xen_shared)
+		return -1; /* PV: not mapped before xenpv_init (the pvclock) */
+	if (!registered) {
+		if (vcpu_runstate_area(&area))
+			return -1;
+		registered = true;
+	}
+	struct vcpu_runstate_info rs;
+	uint64_t now;
+	do { /* Xen may update it between our reads (a preemption) */
+		rs = *(volatile struct vcpu_runstate_info *)&area;
+		now = pvclock_read();
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} while (rs.state_entry_time != area.state_entry_time);
+	if (rs.state >= 0 && rs.state < 4 && now > rs.state_entry_time)
+		rs.time[rs.state] += now - rs.state_entry_time;
+	t->running_ns = rs.time[RUNSTATE_running];
+	t->runnable_ns = rs.time[RUNSTATE_runnable];
+	t->blocked_ns = rs.time[RUNSTATE_blocked];
+	return 0;
+}
+
 void xen_timer_set(uint64_t deadline_ns)
 {
 	if (deadline_ns)

@@ -19,7 +19,6 @@ char xen_shared_page[4096] __attribute__((aligned(4096)));
 shared_info_t *xen_shared;
 struct xen_rings xen_rings;
 void (*xen_exit_report)(int status);
-static uint32_t xen_cpuid_base;
 
 bool xen_detect(void)
 {
@@ -28,10 +27,8 @@ bool xen_detect(void)
 		cpuid(base, 0, r);
 		if (r[1] == XEN_CPUID_SIGNATURE_EBX &&
 		    r[2] == XEN_CPUID_SIGNATURE_ECX &&
-		    r[3] == XEN_CPUID_SIGNATURE_EDX && r[0] - base >= 2) {
-			xen_cpuid_base = base;
+		    r[3] == XEN_CPUID_SIGNATURE_EDX && r[0] - base >= 2)
 			return true;
-		}
 	}
 	return false;
 }
@@ -43,12 +40,30 @@ struct e820_entry {
 } __attribute__((packed));
 #define E820_RAM 1
 
+/* The hypercall page's stubs, as Xen would write them on request (the
+ * MSR of CPUID leaf base+2): "mov $nr, %eax; vmcall; ret" in each 32-byte
+ * slot, VMMCALL on AMD. Xen takes the instruction from a guest directly
+ * too; writing the stubs ourselves saves the CPUID and the WRMSR, each a
+ * trap to Xen. (__HYPERVISOR_iret is PV's: we never call it.) */
+#define HCALL_SLOT 32
+static void hypercall_page_fill(void)
+{
+	bool amd = !memcmp(cpu.vendor, "AuthenticAMD", 12) ||
+		   !memcmp(cpu.vendor, "HygonGenuine", 12);
+	for (unsigned nr = 0; nr < sizeof(hypercall_page) / HCALL_SLOT; nr++) {
+		uint8_t *p = (uint8_t *)hypercall_page + nr * HCALL_SLOT;
+		p[0] = 0xb8; /* mov $imm32, %eax */
+		memcpy(p + 1, &nr, 4);
+		p[5] = 0x0f; /* vmcall 0f 01 c1, vmmcall 0f 01 d9 */
+		p[6] = 0x01;
+		p[7] = amd ? 0xd9 : 0xc1;
+		p[8] = 0xc3; /* ret */
+	}
+}
+
 static void xen_early_init(struct boot_info *b)
 {
-	uint32_t r[4];
-	cpuid(xen_cpuid_base + 2, 0, r);
-	/* EBX is the MSR; writing a page's address makes Xen fill it. */
-	wrmsr(r[1], (uintptr_t)hypercall_page);
+	hypercall_page_fill();
 
 	struct xen_add_to_physmap xatp = {
 		.domid = DOMID_SELF,
@@ -93,15 +108,22 @@ static void xen_init(void)
 				  VEC_UPCALL))
 		panic("cannot set the event channel callback vector");
 	xen_time_init();
-	uint64_t v;
-	if (!hvm_get_param(HVM_PARAM_CONSOLE_PFN, &v))
-		xen_rings.console_pfn = v;
-	if (!hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v))
-		xen_rings.console_port = v;
-	if (!hvm_get_param(HVM_PARAM_STORE_PFN, &v))
-		xen_rings.store_pfn = v;
-	if (!hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v))
-		xen_rings.store_port = v;
+	/* The rings, in one trap (each is dear in the box). */
+	static const uint32_t idx[] = { HVM_PARAM_CONSOLE_PFN,
+					HVM_PARAM_CONSOLE_EVTCHN,
+					HVM_PARAM_STORE_PFN,
+					HVM_PARAM_STORE_EVTCHN };
+	uint64_t v[ARRAY_SIZE(idx)];
+	long err[ARRAY_SIZE(idx)];
+	hvm_get_params(idx, v, err, ARRAY_SIZE(idx));
+	if (!err[0])
+		xen_rings.console_pfn = v[0];
+	if (!err[1])
+		xen_rings.console_port = v[1];
+	if (!err[2])
+		xen_rings.store_pfn = v[2];
+	if (!err[3])
+		xen_rings.store_port = v[3];
 }
 
 static void xen_banner(void)
@@ -145,6 +167,7 @@ const struct platform xen_platform = {
 	.banner = xen_banner,
 	.monotonic_ns = xen_monotonic_ns,
 	.tsc_ns = xen_tsc_ns,
+	.cpu_time = xen_cpu_time,
 	.wallclock_ns = xen_wallclock_ns,
 	.timer_set = xen_timer_set,
 	.idle = evtchn_idle,
@@ -158,6 +181,7 @@ const struct platform xenpv_platform = {
 	.banner = xen_banner,
 	.monotonic_ns = xen_monotonic_ns,
 	.tsc_ns = xen_tsc_ns,
+	.cpu_time = xen_cpu_time,
 	.wallclock_ns = xen_wallclock_ns,
 	.timer_set = xen_timer_set,
 	.idle = evtchn_idle,

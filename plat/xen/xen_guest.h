@@ -96,6 +96,8 @@ void gnttab_banner(void);
 uint64_t xen_monotonic_ns(void);
 uint64_t
 xen_tsc_ns(uint64_t ticks); /* a TSC interval, by the pvclock's scale */
+struct plat_cpu_time;
+int xen_cpu_time(struct plat_cpu_time *t); /* the runstate area */
 uint64_t xen_wallclock_ns(void);
 void xen_timer_set(uint64_t deadline_ns);
 void xen_time_init(void);

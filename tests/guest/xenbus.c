@@ -136,6 +136,20 @@ int main(void)
 		       ? "yes"
 		       : "no");
 
+	/* A value bigger than the reply ring (1 KiB): xenstored fills the
+	 * ring and waits for room, which our reads must tell it of. (Under
+	 * xenstored's quota for a domain's value, 2,048 bytes.) */
+	static char big[2000], back[sizeof(big) + 1];
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = 'a' + i % 26;
+	r = atman_xs_write("data/atman-big", big);
+	if (r)
+		printf("writing a 1,999-byte value: %s\n", err(r));
+	r = atman_xs_read("data/atman-big", back, sizeof(back));
+	printf("value past the ring's size read back whole: %s\n",
+	       r == (int)strlen(big) && !strcmp(back, big) ? "yes" : "no");
+	atman_xs_rm("data/atman-big");
+
 	/* A watch: its first event at once, then one per change. */
 	atman_xs_rm(WATCHED);
 	atman_xs_watch_t *w;

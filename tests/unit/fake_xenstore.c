@@ -539,8 +539,15 @@ static void fake_wait(struct waitq *q)
 	wait_device(q, now_ns() + 100000000);
 }
 
+int fxs_kicks;
+static void fake_kick(void)
+{
+	fxs_kicks++;
+}
+
 static const struct xs_transport fake = {
 	.send = fake_send,
+	.kick = fake_kick,
 	.recv = fake_recv,
 	.wait = fake_wait,
 };
@@ -564,6 +571,7 @@ void fxs_reset(void)
 	fxs_eagain_commits = 0;
 	fxs_chunk = 0;
 	fxs_send_error = fxs_recv_error = 0;
+	fxs_kicks = 0;
 	fxs_on_write = NULL;
 	fxs_commits = 0;
 	console_len = 0;

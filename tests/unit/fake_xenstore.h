@@ -49,6 +49,7 @@ extern void (*fxs_on_write)(const char *path, const char *value);
 
 /* What the guest sent. */
 extern int fxs_requests[XS_TYPE_COUNT];
+extern int fxs_kicks; /* the client's kicks: one per whole request */
 extern int fxs_commits;
 extern struct xsd_sockmsg fxs_last;
 extern char fxs_last_body[XENSTORE_PAYLOAD_MAX + 1];

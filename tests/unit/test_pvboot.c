@@ -23,6 +23,10 @@ void xenpv_setup(const start_info_t *si)
 	(void)si;
 	abort();
 }
+void boot_mark(const char *what)
+{
+	(void)what;
+}
 void kern_start(struct boot_info *b)
 {
 	(void)b;

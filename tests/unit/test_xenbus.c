@@ -347,6 +347,29 @@ static void devices(void)
 	CHECK_EQ(K(xenbus_devices("", ids, 4)), -EINVAL);
 }
 
+/* device/'s listing: which types are there, in one request. */
+static void device_types(void)
+{
+	static const char *const types[] = { "vif", "vbd" };
+	fake_sched_init(1, 0);
+	fxs_reset();
+	CHECK_EQ(K(xenbus_types(types, 2)), 0u); /* no device/ at all */
+	fxs_set("device/suspend/event-channel", "");
+	CHECK_EQ(K(xenbus_types(types, 2)), 0u); /* what xl always makes */
+	fxs_set("device/vbd/51712/backend", BE);
+	CHECK_EQ(K(xenbus_types(types, 2)), 2u);
+	fxs_set("device/vif/0/backend", BE);
+	fxs_set("device/vifx/0/backend", BE); /* a name is matched whole */
+	int before = fxs_requests[XS_DIRECTORY];
+	CHECK_EQ(K(xenbus_types(types, 2)), 3u);
+	CHECK_EQ(fxs_requests[XS_DIRECTORY] - before, 1);
+	fxs_rm("device/vbd");
+	CHECK_EQ(K(xenbus_types(types, 2)), 1u);
+	/* The listing fails: every type, for each one's own listing. */
+	fxs_send_error = -EIO;
+	CHECK_EQ(K(xenbus_types(types, 2)), 3u);
+}
+
 static void state_names(void)
 {
 	CHECK_STR(xenbus_strstate(XenbusStateInitWait), "InitWait");
@@ -371,6 +394,7 @@ int main(int argc, char **argv)
 	RUN(no_such_device);
 	RUN(bad_backend_details);
 	RUN(devices);
+	RUN(device_types);
 	RUN(state_names);
 	return test_summary();
 }

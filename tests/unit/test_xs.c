@@ -112,6 +112,7 @@ static void write_then_read(void)
 		      "3",
 		      fxs_last.len));
 	CHECK_STR(fxs_get("data/exit-status"), "3");
+	CHECK_EQ(fxs_kicks, 1); /* header, path, value: one kick */
 	char buf[16];
 	CHECK_EQ(K(xs_read(XS_NOTX, "data/exit-status", buf, sizeof(buf))), 1);
 	CHECK_STR(buf, "3");
@@ -617,6 +618,7 @@ static void transport_errors(void)
 	fxs_send_error = -EIO;
 	CHECK_EQ(K(xs_read(XS_NOTX, "name", buf, sizeof(buf))), -EIO);
 	CHECK(fxs_console_has("cannot send"));
+	CHECK_EQ(fxs_kicks, 0); /* nothing whole was sent */
 	fxs_send_error = 0;
 	CHECK_EQ(K(xs_read(XS_NOTX, "name", buf, sizeof(buf))), -EIO);
 	setup();
