@@ -163,8 +163,8 @@ LWIP_FILES := \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
 	netif/ethernet.c
 LWIP_OBJS := $(patsubst %.c,$(B)/lwip/obj/%.o,$(LWIP_FILES))
-# -Os like the rest: until images carry only the parts their program
-# uses (issue 11), every guest carries lwIP, and 2 MiB guests must fit.
+# -Os like the rest: a guest that uses the network carries lwIP, and
+# 2 MiB guests must fit.
 $(LWIP_OBJS): KOPT := -Os
 LWIP_CFLAGS := -iquote net/lwip -I$(LWIP_PKG)/src/include
 $(B)/k/net/%.o: KCFLAGS += $(LWIP_CFLAGS)
@@ -276,7 +276,7 @@ $(B)/k/libext2fs.a: $(E2FS_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-all: $(B)/lib/atman.o $(B)/lib/atman-noext.o $(B)/lib/guest.lds $(B)/lib/loader.lds
+all: $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds
 
 $(B)/include/xen:
 	$(Q)mkdir -p $(B)/include
@@ -309,35 +309,50 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
-# One relocatable object; only atman_* names stay global, so a program
-# may define its own panic, printk or page_alloc.
-# ext2/3/4 is a part of its own: fs/ext*.c and libext2fs in one object,
-# in which the C library that ext_libc.c gives libext2fs (malloc, free,
-# snprintf, qsort, ...) is local: no other kernel file, and none of
-# runtime/ (which is above musl), may bind to it. The rest of the kernel
-# reaches ext through fs/mounts.c's weak references only.
+# The kernel comes in parts (docs/architecture.md, "Parts"): the core,
+# which every image has, and parts an image carries only if its program
+# can use them. Each is one partial link under build/lib/parts/, with
+# its names still global; tools/atman-kernel joins the core and the
+# chosen parts into one object in which only atman_* names stay global,
+# so a program may define its own panic, printk or page_alloc.
+# atman-cc does that per image; atman.o here is every part (for
+# bin/atman image, which cannot tell what a static Linux program uses).
+PARTS := core net ext
+
+# net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
+# and the interfaces (netfront, kern/netdev.c). The core reaches it
+# through weak references only (sys/systab.c, start/start.c).
+NET_OBJS := $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) sys/sys_net kern/netdev \
+	drivers/xen/netfront drivers/xen/netfront_xs)
+# ext: ext2/3/4, fs/ext*.c and libext2fs, in which the C library that
+# ext_libc.c gives libext2fs (malloc, free, snprintf, qsort, ...) is
+# local: no other kernel file, and none of runtime/ (which is above
+# musl), may bind to it. The core reaches it through fs/mounts.c's weak
+# references only.
 EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
-CORE_OBJS := $(filter-out $(EXT_OBJS),$(KOBJS))
-$(B)/k/ext-part.o: $(EXT_OBJS) $(B)/k/libext2fs.a
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS),$(KOBJS))
+
+$(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $^
+
+$(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $^
+
+$(B)/lib/parts/ext.o: $(EXT_OBJS) $(B)/k/libext2fs.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(LD) -r -o $@.r $^
 	$(Q)$(OBJCOPY) $$($(NM) -g --defined-only $(B)/k/fs/ext_libc.o | \
 		awk '{ print "--localize-symbol=" $$3 }') $@.r $@
+	$(Q)rm -f $@.r
 
-$(B)/lib/atman.o: $(CORE_OBJS) $(B)/k/ext-part.o $(B)/k/liblwip.a
+$(B)/lib/atman.o: $(PARTS:%=$(B)/lib/parts/%.o) tools/atman-kernel
 	$(call msg,LD,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-r.o $^
-	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
-
-# The same kernel without ext (two thirds of an image), for programs
-# that make no file call: atman-cc picks it when its first link shows
-# none (docs/architecture.md, "Parts").
-$(B)/lib/atman-noext.o: $(CORE_OBJS) $(B)/k/liblwip.a
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-noext-r.o $^
-	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-noext-r.o $@
+	$(Q)tools/atman-kernel $@ $(PARTS:%=$(B)/lib/parts/%.o)
 
 $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 	$(Q)mkdir -p $(dir $@)

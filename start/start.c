@@ -18,16 +18,25 @@
 struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
 
+/* The network is a part of its own (docs/architecture.md, "Parts"): in
+ * an image whose program makes no socket call atman-cc leaves it out,
+ * and these are NULL: no interfaces, no network configuration. */
+#pragma weak net_boot
+#pragma weak net_config
+#pragma weak net_configure
+#pragma weak net_etc_file
+#pragma weak netfront_probe
+
 /* /etc files the network's configuration makes, made at each open. */
 static size_t etc_resolv(char *b, size_t n)
 {
-	long r = net_etc_file("/etc/resolv.conf", b, n);
+	long r = net_etc_file ? net_etc_file("/etc/resolv.conf", b, n) : 0;
 	return r < 0 ? 0 : (size_t)r;
 }
 
 static size_t etc_hosts(char *b, size_t n)
 {
-	long r = net_etc_file("/etc/hosts", b, n);
+	long r = net_etc_file ? net_etc_file("/etc/hosts", b, n) : 0;
 	if (r > 0)
 		return (size_t)r;
 	/* No network configuration: the loopback names at least. */
@@ -115,8 +124,9 @@ static void xen_devices_start(void)
 	if (r)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
 	else {
-		netfront_probe(); /* every vif: an interface for net_boot */
-		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
+		if (netfront_probe)
+			netfront_probe(); /* every vif: an interface for net_boot */
+		blkfront_probe();	  /* every vbd: a /dev/xvdX, mounts */
 	}
 }
 
@@ -127,7 +137,8 @@ static void before_main(void)
 {
 	if (xenstore_up)
 		control_start();
-	net_boot();
+	if (net_boot)
+		net_boot();
 	mounts_boot(&kcmdline);
 }
 
@@ -223,7 +234,7 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = "command line too long (more than 1024 bytes)";
 		bad = -1;
 	}
-	if (!bad && net_configure(&kcmdline)) {
+	if (!bad && net_configure && net_configure(&kcmdline)) {
 		kcmdline.error = net_config.error;
 		bad = -1;
 	}

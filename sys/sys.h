@@ -53,6 +53,7 @@ long sys_pwrite64(int fd, const void *buf, size_t len, long off);
 long sys_preadv(int fd, const struct iovec *iov, int iovcnt, long off);
 long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, long off);
 long sys_flock(int fd, int op);
+long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
 
 /* sys_fs.c: the file tree (fs/): paths, directories, metadata */
 struct statx_k;
@@ -222,7 +223,9 @@ long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
 		      const struct timespec *ts, const void *sigmask,
 		      size_t sigsz);
 
-/* sys_net.c: sockets (lengths are socklen_t: unsigned) */
+/* sys_net.c: sockets (lengths are socklen_t: unsigned). The network
+ * part: an image without it has none of these (systab.c's entries are
+ * weak, and NULL then: -ENOSYS). */
 struct sockaddr;
 struct msghdr;
 struct mmsghdr;
@@ -247,6 +250,4 @@ long sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags,
 long sys_shutdown(int fd, int how);
 long sys_setsockopt(int fd, int level, int name, const void *val, unsigned len);
 long sys_getsockopt(int fd, int level, int name, void *val, unsigned *len);
-long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
-
 #endif

@@ -10,6 +10,28 @@
 #include "kern/kern.h"
 #include "arch.h"
 
+/* The network is a part of its own (docs/architecture.md, "Parts"):
+ * atman-cc leaves it out of an image whose program makes no socket call,
+ * and these entries are then NULL, so -ENOSYS. */
+#pragma weak sys_socket
+#pragma weak sys_socketpair
+#pragma weak sys_bind
+#pragma weak sys_listen
+#pragma weak sys_accept
+#pragma weak sys_accept4
+#pragma weak sys_connect
+#pragma weak sys_getsockname
+#pragma weak sys_getpeername
+#pragma weak sys_sendto
+#pragma weak sys_recvfrom
+#pragma weak sys_sendmsg
+#pragma weak sys_recvmsg
+#pragma weak sys_sendmmsg
+#pragma weak sys_recvmmsg
+#pragma weak sys_shutdown
+#pragma weak sys_setsockopt
+#pragma weak sys_getsockopt
+
 /* Entries have their own prototypes; gcc accepts a cast through
  * void (*)(void) as deliberate. Calls go through the six-argument type:
  * extra arguments in registers are harmless in the SysV ABI. */

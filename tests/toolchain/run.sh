@@ -6,6 +6,9 @@
 #
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
+#   parts-*:   ext2/3/4 and the network only in images whose program can
+#              use them, forced either way by ATMAN_EXT / ATMAN_NET; the
+#              images with and without run
 #   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
@@ -26,7 +29,7 @@
 #              (find_package(ZLIB)) and the Meson cross file find the
 #              SDK's zlib and nothing of the build machine
 #   build-lib: atman-build-lib --list knows the SDK's libraries
-#   own-names: a program defining panic, printk and page_alloc links and
+#   own-names: a program defining panic, printk, page_alloc and net_boot links and
 #              its own functions run (the kernel's names are local)
 #   strip:     a -s image still gives symbolized crash reports
 #   verbose:   -v shows the commands; a warning is shown once
@@ -105,6 +108,72 @@ if [ "$st" = 0 ] && has "fopen ok"; then pass parts-file-runs; else
 boot "$tmp/nofile"
 if [ "$st" = 0 ] && has "no files"; then pass parts-nofile-runs; else
 	cp "$tmp/out" "$tmp/log"; fail parts-nofile-runs "the program without ext did not run (status $st)"; fi
+
+# ---- parts: the network only in images whose program makes a socket call ----
+# Both ways again: the program without files above has no lwIP; one that
+# makes a socket, binds and listens on loopback has it and runs; one that
+# only resolves a name (getaddrinfo: musl's resolver makes the socket)
+# has it; one that calls syscall() itself has every part; ATMAN_NET
+# forces either way, and a socket call in an image forced without the
+# network fails with ENOSYS, said on the console.
+cat >"$tmp/sock.c" <<'C'
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+int main(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0) {
+		printf("socket: %s\n", strerror(errno));
+		return 1;
+	}
+	int ok = !bind(s, (struct sockaddr *)&a, sizeof(a)) && !listen(s, 1);
+	printf("listen %s\n", ok ? "ok" : "failed");
+	return !ok;
+}
+C
+cat >"$tmp/gai.c" <<'C'
+#include <netdb.h>
+#include <stdio.h>
+int main(void)
+{
+	struct addrinfo *r;
+	int e = getaddrinfo("localhost", NULL, NULL, &r);
+	printf("getaddrinfo %d\n", e);
+	return e != 0;
+}
+C
+cat >"$tmp/sys.c" <<'C'
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) { printf("pid %ld\n", syscall(SYS_getpid)); return 0; }
+C
+has_net() { nm "$1" | grep -q ' lwip_init$'; }
+if ! "$CC" -O2 -o "$tmp/sock" "$tmp/sock.c" >"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/gai" "$tmp/gai.c" >>"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/sys" "$tmp/sys.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_NET=1 "$CC" -O2 -o "$tmp/nofile-net" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_NET=0 "$CC" -O2 -o "$tmp/sock-nonet" "$tmp/sock.c" >>"$tmp/log" 2>&1; then
+	fail parts-net "a link failed"
+elif has_net "$tmp/nofile" || has_net "$tmp/file" || ! has_net "$tmp/sock" ||
+     has_ext "$tmp/sock" || ! has_net "$tmp/gai" || ! has_net "$tmp/nofile-net" ||
+     has_net "$tmp/sock-nonet" || ! has_net "$tmp/sys" || ! has_ext "$tmp/sys"; then
+	fail parts-net "lwIP in the wrong images (want: sock, gai, sys, nofile-net)"
+else
+	pass parts-net
+fi
+boot "$tmp/sock"
+if [ "$st" = 0 ] && has "listen ok"; then pass parts-net-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-net-runs "the socket program did not run right (status $st)"; fi
+boot "$tmp/sock-nonet"
+if [ "$st" = 1 ] && has "socket: Function not implemented" &&
+   has "atman: unsupported syscall socket (41)"; then pass parts-nonet-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-nonet-enosys "want ENOSYS from socket, said (status $st)"; fi
 
 # ---- autoconf-style probes ----------------------------------------------------
 cd "$tmp" || exit 2
@@ -488,6 +557,9 @@ cat >own.c <<'C'
 void panic(const char *why) { printf("own panic: %s\n", why); }
 int printk(const char *msg) { return printf("own printk: %s\n", msg); }
 void *page_alloc(void) { return malloc(4096); }
+/* The kernel without the network reaches this name weakly (a part left
+ * out): it must stay NULL there, never become ours. */
+void net_boot(void) { printf("own net_boot, called by the kernel\n"); }
 int main(int argc, char **argv)
 {
 	panic("not really");
@@ -503,7 +575,7 @@ if ! "$CC" -O2 -o own own.c >"$tmp/log" 2>&1; then
 else
 	boot own
 	if [ "$st" = 0 ] && has "own panic: not really" && has "own printk: hello" &&
-	   has "own page_alloc: ok"; then
+	   has "own page_alloc: ok" && ! grep -q 'own net_boot' "$tmp/out"; then
 		pass own-names
 	else
 		cp "$tmp/out" "$tmp/log"; fail own-names "it did not run right (status $st)"
@@ -537,7 +609,7 @@ fi
 
 # ---- -v shows the commands ---------------------------------------------------
 "$CC" -v -O2 -o conftest4 conftest.c >/dev/null 2>"$tmp/log"
-if [ "$(grep -c 'guest\.lds.*atman\(-noext\)\?\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
+if [ "$(grep -c 'guest\.lds.*atman\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
    [ -f conftest4 ]; then
 	pass verbose
 else
