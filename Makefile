@@ -317,20 +317,28 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 # so a program may define its own panic, printk or page_alloc.
 # atman-cc does that per image; atman.o here is every part (for
 # bin/atman image, which cannot tell what a static Linux program uses).
-PARTS := core net ext
+PARTS := core net fs ext
 
 # net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
 # and the interfaces (netfront, kern/netdev.c). The core reaches it
 # through weak references only (sys/systab.c, start/start.c).
 NET_OBJS := $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) sys/sys_net kern/netdev \
 	drivers/xen/netfront drivers/xen/netfront_xs)
-# ext: ext2/3/4, fs/ext*.c and libext2fs, in which the C library that
+# fs: the file system: the tree (fs/vfs*.c), ramfs and the root's cpio,
+# /dev, /proc, the generated /etc files, raw disks (blkfront,
+# kern/blkdev.c, fs/blkfile.c) and their mounts, the path calls
+# (sys_fs.c). The core reaches it through weak references only
+# (sys/systab.c, start/start.c).
+FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpio \
+	fs/rootfs fs/synth fs/dev fs/blkfile fs/mounts fs/procfs sys/sys_fs kern/blkdev \
+	drivers/xen/blkfront drivers/xen/blkfront_xs)
+# ext: ext2/3/4 (needs fs), fs/ext*.c and libext2fs, in which the C library that
 # ext_libc.c gives libext2fs (malloc, free, snprintf, qsort, ...) is
 # local: no other kernel file, and none of runtime/ (which is above
 # musl), may bind to it. The core reaches it through fs/mounts.c's weak
 # references only.
 EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
-CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS),$(KOBJS))
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS),$(KOBJS))
 
 $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(call msg,LD,$@)
@@ -338,6 +346,11 @@ $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(Q)$(LD) -r -o $@ $^
 
 $(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $^
+
+$(B)/lib/parts/fs.o: $(FS_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(LD) -r -o $@ $^

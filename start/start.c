@@ -26,6 +26,21 @@ extern const char atman_progname[] __attribute__((weak));
 #pragma weak net_configure
 #pragma weak net_etc_file
 #pragma weak netfront_probe
+/* So is the file system (fs/: the tree, ramfs, /dev, /proc, the disks'
+ * blkfront and mounts), in an image whose program takes no path: no
+ * root, no disks. */
+#pragma weak vfs_init
+#pragma weak vfs_synth_register
+#pragma weak cpio_unpack
+#pragma weak dev_init
+#pragma weak procfs_init
+#pragma weak blkfront_probe
+#pragma weak mounts_boot
+#pragma weak mounts_exit
+/* What the boot says of a root or a disk it has no file system for. */
+#define NO_FS                                                                  \
+	"this image has no file system: its program makes no file "            \
+	"call, and atman-cc left it out"
 
 /* /etc files the network's configuration makes, made at each open. */
 static size_t etc_resolv(char *b, size_t n)
@@ -126,7 +141,8 @@ static void xen_devices_start(void)
 	else {
 		if (netfront_probe)
 			netfront_probe(); /* every vif: an interface for net_boot */
-		blkfront_probe();	  /* every vbd: a /dev/xvdX, mounts */
+		if (blkfront_probe)
+			blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
 	}
 }
 
@@ -139,7 +155,10 @@ static void before_main(void)
 		control_start();
 	if (net_boot)
 		net_boot();
-	mounts_boot(&kcmdline);
+	if (mounts_boot)
+		mounts_boot(&kcmdline);
+	else if (cmdline_opt(&kcmdline, "atman.mount"))
+		printk("atman: mount: " NO_FS "\n");
 }
 
 static void xen_devices_banner(void)
@@ -173,7 +192,8 @@ static void banner(const struct boot_info *b)
 }
 
 /* The root's contents: the first boot module, a cpio archive. Its
- * pages go to the pool once it is unpacked. */
+ * pages go to the pool once it is unpacked (or, in an image without the
+ * file system, at once: nothing could read it). */
 static void rootfs_start(const struct boot_info *b)
 {
 	if (!b->nmod)
@@ -182,7 +202,9 @@ static void rootfs_start(const struct boot_info *b)
 	if (b->nmod > 1)
 		printk("atman: %u boot modules: only the first is the root\n",
 		       b->nmod);
-	if (cpio_unpack((const void *)(uintptr_t)m->start, m->len))
+	if (!cpio_unpack)
+		printk("atman: root: " NO_FS "\n");
+	else if (cpio_unpack((const void *)(uintptr_t)m->start, m->len))
 		kexit(2);
 	uint64_t s = ALIGN_UP(m->start, PAGE_SIZE);
 	uint64_t e = ALIGN_DOWN(m->start + m->len, PAGE_SIZE);
@@ -194,12 +216,29 @@ static void rootfs_start(const struct boot_info *b)
 		}
 }
 
+/* The file tree, if the image has it: the root, /dev, the network's
+ * /etc files (a file in the user's root wins, and these beat fs's own
+ * default /etc/hosts: the first one registered wins), /proc. */
+static void fs_start(const struct boot_info *b)
+{
+	if (vfs_init)
+		vfs_init();
+	rootfs_start(b);
+	if (!vfs_init)
+		return;
+	dev_init();
+	vfs_synth_register("/etc/resolv.conf", etc_resolv);
+	vfs_synth_register("/etc/hosts", etc_hosts);
+	procfs_init();
+}
+
 /* At exit, where it may still sleep: the shared mappings of files
  * written back, then the disks unmounted. */
 static void before_exit(void)
 {
 	fmap_exit();
-	mounts_exit();
+	if (mounts_exit)
+		mounts_exit();
 }
 
 noreturn void kern_start(struct boot_info *b)
@@ -247,14 +286,7 @@ noreturn void kern_start(struct boot_info *b)
 	proc_before_main = before_main;
 	proc_before_exit = before_exit;
 	random_init();
-	vfs_init();
-	rootfs_start(b);
-	dev_init();
-	/* The network's generated files: a file in the user's root wins,
-	 * and these beat fs's own default /etc/hosts (first one wins). */
-	vfs_synth_register("/etc/resolv.conf", etc_resolv);
-	vfs_synth_register("/etc/hosts", etc_hosts);
-	procfs_init();
+	fs_start(b);
 	fd_init();
 	proc_start();
 }

@@ -55,7 +55,8 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, long off);
 long sys_flock(int fd, int op);
 long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
 
-/* sys_fs.c: the file tree (fs/): paths, directories, metadata */
+/* sys_fs.c: the file tree (fs/): paths, directories, metadata. Part of
+ * the file system part (systab.c's entries are weak, like the sockets'). */
 struct statx_k;
 struct statfs;
 long sys_open(const char *path, int flags, unsigned mode);

@@ -32,6 +32,54 @@
 #pragma weak sys_setsockopt
 #pragma weak sys_getsockopt
 
+/* So is the file system (fs/ and sys_fs.c: the file tree, ramfs, /dev,
+ * /proc, disks), left out of an image whose program takes no path and
+ * makes none of these calls on a descriptor. */
+#pragma weak sys_open
+#pragma weak sys_openat
+#pragma weak sys_creat
+#pragma weak sys_stat
+#pragma weak sys_lstat
+#pragma weak sys_newfstatat
+#pragma weak sys_statx
+#pragma weak sys_access
+#pragma weak sys_faccessat
+#pragma weak sys_faccessat2
+#pragma weak sys_mkdir
+#pragma weak sys_mkdirat
+#pragma weak sys_rmdir
+#pragma weak sys_unlink
+#pragma weak sys_unlinkat
+#pragma weak sys_rename
+#pragma weak sys_renameat
+#pragma weak sys_renameat2
+#pragma weak sys_link
+#pragma weak sys_linkat
+#pragma weak sys_symlink
+#pragma weak sys_symlinkat
+#pragma weak sys_readlink
+#pragma weak sys_readlinkat
+#pragma weak sys_getdents64
+#pragma weak sys_truncate
+#pragma weak sys_ftruncate
+#pragma weak sys_fallocate
+#pragma weak sys_fsync
+#pragma weak sys_sync
+#pragma weak sys_chdir
+#pragma weak sys_fchdir
+#pragma weak sys_getcwd
+#pragma weak sys_umask
+#pragma weak sys_chmod
+#pragma weak sys_fchmod
+#pragma weak sys_fchmodat
+#pragma weak sys_chown
+#pragma weak sys_fchown
+#pragma weak sys_lchown
+#pragma weak sys_fchownat
+#pragma weak sys_utimensat
+#pragma weak sys_statfs
+#pragma weak sys_fstatfs
+
 /* Entries have their own prototypes; gcc accepts a cast through
  * void (*)(void) as deliberate. Calls go through the six-argument type:
  * extra arguments in registers are harmless in the SysV ABI. */

@@ -6,9 +6,9 @@
 #
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
-#   parts-*:   ext2/3/4 and the network only in images whose program can
-#              use them, forced either way by ATMAN_EXT / ATMAN_NET; the
-#              images with and without run
+#   parts-*:   the file system, ext2/3/4 and the network only in images
+#              whose program can use them, forced either way by ATMAN_FS,
+#              ATMAN_EXT, ATMAN_NET; the images with and without run
 #   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
@@ -73,32 +73,57 @@ else
 	fi
 fi
 
-# ---- parts: ext2/3/4 only in images whose program makes a file call ----------
-# Both ways: hello (no file call) has none of libext2fs, a program with
-# fopen has it and writes its file, ATMAN_EXT forces either way.
+# ---- parts: the file system and ext2/3/4 only for a program with file calls --
+# Both ways: hello (no file call) has no file system and none of
+# libext2fs, a program with fopen has both and writes its file, one that
+# only asks getcwd has the file system without ext, ATMAN_EXT and
+# ATMAN_FS force either way (ATMAN_EXT=1 brings the file system along),
+# and fopen in an image forced without the file system fails with
+# ENOSYS, said on the console.
 cat >"$tmp/nofile.c" <<'C'
 #include <stdio.h>
 int main(void) { printf("no files\n"); return 0; }
 C
 cat >"$tmp/file.c" <<'C'
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 int main(void)
 {
 	FILE *f = fopen("/tmp/x", "w");
 	int ok = f && fputs("x", f) >= 0 && !fclose(f);
-	printf("fopen %s\n", ok ? "ok" : "failed");
+	printf("fopen %s\n", ok ? "ok" : strerror(errno));
 	return !ok;
 }
 C
+cat >"$tmp/cwd.c" <<'C'
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+	char b[64];
+	printf("cwd %s\n", getcwd(b, sizeof(b)) ? b : "failed");
+	return 0;
+}
+C
 has_ext() { nm "$1" | grep -q ' ext2fs_open2$'; }
+has_fs() { nm "$1" | grep -q ' vfs_init$'; }
 if ! "$CC" -O2 -o "$tmp/nofile" "$tmp/nofile.c" >"$tmp/log" 2>&1 ||
    ! "$CC" -O2 -o "$tmp/file" "$tmp/file.c" >>"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/cwd" "$tmp/cwd.c" >>"$tmp/log" 2>&1 ||
    ! ATMAN_EXT=1 "$CC" -O2 -o "$tmp/nofile-ext" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
-   ! ATMAN_EXT=0 "$CC" -O2 -o "$tmp/file-noext" "$tmp/file.c" >>"$tmp/log" 2>&1; then
+   ! ATMAN_EXT=0 "$CC" -O2 -o "$tmp/file-noext" "$tmp/file.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_FS=1 "$CC" -O2 -o "$tmp/nofile-fs" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_FS=0 "$CC" -O2 -o "$tmp/file-nofs" "$tmp/file.c" >>"$tmp/log" 2>&1; then
 	fail parts "a link failed"
 elif has_ext "$tmp/nofile" || ! has_ext "$tmp/file" ||
-     ! has_ext "$tmp/nofile-ext" || has_ext "$tmp/file-noext"; then
+     ! has_ext "$tmp/nofile-ext" || has_ext "$tmp/file-noext" || has_ext "$tmp/cwd" ||
+     has_ext "$tmp/nofile-fs" || has_ext "$tmp/file-nofs"; then
 	fail parts "ext in the wrong images (want: file, nofile-ext)"
+elif has_fs "$tmp/nofile" || ! has_fs "$tmp/file" || ! has_fs "$tmp/cwd" ||
+     ! has_fs "$tmp/nofile-ext" || ! has_fs "$tmp/file-noext" ||
+     ! has_fs "$tmp/nofile-fs" || has_fs "$tmp/file-nofs"; then
+	fail parts "the file system in the wrong images (want: file, cwd, nofile-ext, file-noext, nofile-fs)"
 else
 	pass parts
 fi
@@ -108,6 +133,13 @@ if [ "$st" = 0 ] && has "fopen ok"; then pass parts-file-runs; else
 boot "$tmp/nofile"
 if [ "$st" = 0 ] && has "no files"; then pass parts-nofile-runs; else
 	cp "$tmp/out" "$tmp/log"; fail parts-nofile-runs "the program without ext did not run (status $st)"; fi
+boot "$tmp/cwd"
+if [ "$st" = 0 ] && has "cwd /"; then pass parts-fs-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-fs-runs "the getcwd program did not run right (status $st)"; fi
+boot "$tmp/file-nofs"
+if [ "$st" = 1 ] && has "fopen Function not implemented" &&
+   grep -q '^atman: unsupported syscall open' "$tmp/out"; then pass parts-nofs-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-nofs-enosys "want ENOSYS from fopen, said (status $st)"; fi
 
 # ---- parts: the network only in images whose program makes a socket call ----
 # Both ways again: the program without files above has no lwIP; one that
@@ -162,7 +194,8 @@ if ! "$CC" -O2 -o "$tmp/sock" "$tmp/sock.c" >"$tmp/log" 2>&1 ||
 	fail parts-net "a link failed"
 elif has_net "$tmp/nofile" || has_net "$tmp/file" || ! has_net "$tmp/sock" ||
      has_ext "$tmp/sock" || ! has_net "$tmp/gai" || ! has_net "$tmp/nofile-net" ||
-     has_net "$tmp/sock-nonet" || ! has_net "$tmp/sys" || ! has_ext "$tmp/sys"; then
+     has_net "$tmp/sock-nonet" || ! has_net "$tmp/sys" || ! has_ext "$tmp/sys" ||
+     ! has_fs "$tmp/sys"; then
 	fail parts-net "lwIP in the wrong images (want: sock, gai, sys, nofile-net)"
 else
 	pass parts-net
