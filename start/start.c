@@ -273,6 +273,10 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = "command line too long (more than 1024 bytes)";
 		bad = -1;
 	}
+	if (!bad && !net_configure && cmdline_opt(&kcmdline, "atman.ip"))
+		printk("atman: atman.ip: this image has no network: its "
+		       "program "
+		       "makes no socket call, and atman-cc left it out\n");
 	if (!bad && net_configure && net_configure(&kcmdline)) {
 		kcmdline.error = net_config.error;
 		bad = -1;
