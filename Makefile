@@ -317,7 +317,7 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 # so a program may define its own panic, printk or page_alloc.
 # atman-cc does that per image; atman.o here is every part (for
 # bin/atman image, which cannot tell what a static Linux program uses).
-PARTS := core net fs ext
+PARTS := core net fs ext exec
 
 # net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
 # and the interfaces (netfront, kern/netdev.c). The core reaches it
@@ -338,7 +338,11 @@ FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpi
 # musl), may bind to it. The core reaches it through fs/mounts.c's weak
 # references only.
 EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
-CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS),$(KOBJS))
+# exec: the loader of static Linux programs (kern/elf.c, kern/exec.c),
+# in atman.o only: an atman-cc image carries no program to load. The
+# core reaches it through kern/proc.c's weak reference.
+EXEC_OBJS := $(B)/k/kern/elf.o $(B)/k/kern/exec.o
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(EXEC_OBJS),$(KOBJS))
 
 $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(call msg,LD,$@)
@@ -346,6 +350,11 @@ $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(Q)$(LD) -r -o $@ $^
 
 $(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $^
+
+$(B)/lib/parts/exec.o: $(EXEC_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(LD) -r -o $@ $^

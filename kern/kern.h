@@ -231,9 +231,12 @@ struct elf_image {
 };
 int elf_parse(const void *file, size_t size, struct elf_image *im);
 
-/* exec.c: loading it (its range a hole in the image; see there) */
+/* exec.c: loading it (its range a hole in the image; see there). With
+ * elf.c, the loader part: only bin/atman image's kernel (atman.o) has it
+ * (docs/architecture.md, "Parts"). */
 int exec_load(const void *file, size_t size, struct elf_image *im);
-extern uintptr_t exec_text_lo, exec_text_hi; /* its code: crash reports */
+/* Its code, for crash reports (panic.c's; exec_load sets it). */
+extern uintptr_t exec_text_lo, exec_text_hi;
 
 /* initstack.c: the Linux-shaped initial stack musl's _start reads */
 struct auxv_pair {

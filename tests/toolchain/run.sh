@@ -124,6 +124,8 @@ elif has_fs "$tmp/nofile" || ! has_fs "$tmp/file" || ! has_fs "$tmp/cwd" ||
      ! has_fs "$tmp/nofile-ext" || ! has_fs "$tmp/file-noext" ||
      ! has_fs "$tmp/nofile-fs" || has_fs "$tmp/file-nofs"; then
 	fail parts "the file system in the wrong images (want: file, cwd, nofile-ext, file-noext, nofile-fs)"
+elif nm "$tmp/file" | grep -q ' exec_load$' || ! nm "$top/build/lib/atman.o" | grep -q ' exec_load$'; then
+	fail parts "the loader of static Linux programs in an atman-cc image, or not in atman.o"
 else
 	pass parts
 fi
