@@ -127,6 +127,7 @@ KSRCS := \
 	sys/sys_proc.c \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
+	sys/sys_pipe.c \
 	sys/sys_signal.c \
 	sys/sys_timer.c \
 	sys/sys_net.c \
@@ -317,7 +318,7 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 # so a program may define its own panic, printk or page_alloc.
 # atman-cc does that per image; atman.o here is every part (for
 # bin/atman image, which cannot tell what a static Linux program uses).
-PARTS := core net fs ext exec
+PARTS := core net fs ext events exec
 
 # net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
 # and the interfaces (netfront, kern/netdev.c). The core reaches it
@@ -338,11 +339,17 @@ FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpi
 # musl), may bind to it. The core reaches it through fs/mounts.c's weak
 # references only.
 EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
+# events: poll, select and epoll (sys_poll.c, kern/epoll.c), pipes and
+# eventfds (sys_pipe.c, kern/pipe.c, kern/eventfd.c). The core reaches
+# them through sys/systab.c's weak references only.
+EVENTS_OBJS := $(patsubst %,$(B)/k/%.o,sys/sys_poll sys/sys_pipe kern/epoll kern/pipe \
+	kern/eventfd)
 # exec: the loader of static Linux programs (kern/elf.c, kern/exec.c),
 # in atman.o only: an atman-cc image carries no program to load. The
 # core reaches it through kern/proc.c's weak reference.
 EXEC_OBJS := $(B)/k/kern/elf.o $(B)/k/kern/exec.o
-CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(EXEC_OBJS),$(KOBJS))
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(EVENTS_OBJS) \
+	$(EXEC_OBJS),$(KOBJS))
 
 $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(call msg,LD,$@)
@@ -350,6 +357,11 @@ $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(Q)$(LD) -r -o $@ $^
 
 $(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $^
+
+$(B)/lib/parts/events.o: $(EVENTS_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(LD) -r -o $@ $^

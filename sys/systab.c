@@ -80,6 +80,23 @@
 #pragma weak sys_statfs
 #pragma weak sys_fstatfs
 
+/* And the events (sys_poll.c, sys_pipe.c: poll, select, epoll, pipes,
+ * eventfds), left out of an image whose program makes none of these. */
+#pragma weak sys_poll
+#pragma weak sys_ppoll
+#pragma weak sys_select
+#pragma weak sys_pselect6
+#pragma weak sys_epoll_create
+#pragma weak sys_epoll_create1
+#pragma weak sys_epoll_ctl
+#pragma weak sys_epoll_wait
+#pragma weak sys_epoll_pwait
+#pragma weak sys_epoll_pwait2
+#pragma weak sys_pipe
+#pragma weak sys_pipe2
+#pragma weak sys_eventfd
+#pragma weak sys_eventfd2
+
 /* Entries have their own prototypes; gcc accepts a cast through
  * void (*)(void) as deliberate. Calls go through the six-argument type:
  * extra arguments in registers are harmless in the SysV ABI. */

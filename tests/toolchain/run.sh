@@ -7,8 +7,9 @@
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
 #   parts-*:   the file system, ext2/3/4 and the network only in images
-#              whose program can use them, forced either way by ATMAN_FS,
-#              ATMAN_EXT, ATMAN_NET; the images with and without run
+#              whose program can use them (and poll/epoll/pipes), forced
+#              either way by ATMAN_FS, ATMAN_EXT, ATMAN_NET, ATMAN_EVENTS;
+#              the images with and without run
 #   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
@@ -209,6 +210,48 @@ boot "$tmp/sock-nonet"
 if [ "$st" = 1 ] && has "socket: Function not implemented" &&
    has "atman: unsupported syscall socket (41)"; then pass parts-nonet-enosys; else
 	cp "$tmp/out" "$tmp/log"; fail parts-nonet-enosys "want ENOSYS from socket, said (status $st)"; fi
+
+# ---- parts: poll, epoll, pipes and eventfds only for a program that uses them --
+cat >"$tmp/pipe.c" <<'C'
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void)
+{
+	int p[2];
+	char c = 0;
+	if (pipe(p)) {
+		printf("pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	struct pollfd f = { .fd = p[0], .events = POLLIN };
+	int ok = write(p[1], "x", 1) == 1 && poll(&f, 1, 1000) == 1 &&
+		 read(p[0], &c, 1) == 1 && c == 'x';
+	printf("pipe %s\n", ok ? "ok" : "failed");
+	return !ok;
+}
+C
+has_events() { nm "$1" | grep -q ' pipe_open$'; }
+if ! "$CC" -O2 -o "$tmp/pipe" "$tmp/pipe.c" >"$tmp/log" 2>&1 ||
+   ! ATMAN_EVENTS=1 "$CC" -O2 -o "$tmp/nofile-events" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_EVENTS=0 "$CC" -O2 -o "$tmp/pipe-noevents" "$tmp/pipe.c" >>"$tmp/log" 2>&1; then
+	fail parts-events "a link failed"
+elif has_events "$tmp/nofile" || has_events "$tmp/file" || ! has_events "$tmp/pipe" ||
+     ! has_events "$tmp/nofile-events" || has_events "$tmp/pipe-noevents" ||
+     ! has_events "$tmp/sys" || has_net "$tmp/pipe" || has_fs "$tmp/pipe"; then
+	fail parts-events "pipes in the wrong images (want: pipe, sys, nofile-events)"
+else
+	pass parts-events
+fi
+boot "$tmp/pipe"
+if [ "$st" = 0 ] && has "pipe ok"; then pass parts-events-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-events-runs "the pipe program did not run right (status $st)"; fi
+boot "$tmp/pipe-noevents"
+if [ "$st" = 1 ] && has "pipe: Function not implemented" &&
+   has "atman: unsupported syscall pipe (22)"; then pass parts-noevents-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-noevents-enosys "want ENOSYS from pipe, said (status $st)"; fi
 
 # ---- autoconf-style probes ----------------------------------------------------
 cd "$tmp" || exit 2
