@@ -318,7 +318,7 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 # so a program may define its own panic, printk or page_alloc.
 # atman-cc does that per image; atman.o here is every part (for
 # bin/atman image, which cannot tell what a static Linux program uses).
-PARTS := core net fs ext events exec
+PARTS := core net fs ext events timers exec
 
 # net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
 # and the interfaces (netfront, kern/netdev.c). The core reaches it
@@ -344,12 +344,15 @@ EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
 # them through sys/systab.c's weak references only.
 EVENTS_OBJS := $(patsubst %,$(B)/k/%.o,sys/sys_poll sys/sys_pipe kern/epoll kern/pipe \
 	kern/eventfd)
+# timers: alarm, itimers and POSIX timers (sys_timer.c, kern/ptimer.c);
+# the core reaches them through sys/systab.c's weak references only.
+TIMERS_OBJS := $(B)/k/sys/sys_timer.o $(B)/k/kern/ptimer.o
 # exec: the loader of static Linux programs (kern/elf.c, kern/exec.c),
 # in atman.o only: an atman-cc image carries no program to load. The
 # core reaches it through kern/proc.c's weak reference.
 EXEC_OBJS := $(B)/k/kern/elf.o $(B)/k/kern/exec.o
 CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(EVENTS_OBJS) \
-	$(EXEC_OBJS),$(KOBJS))
+	$(TIMERS_OBJS) $(EXEC_OBJS),$(KOBJS))
 
 $(B)/lib/parts/core.o: $(CORE_OBJS)
 	$(call msg,LD,$@)
@@ -362,6 +365,11 @@ $(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a
 	$(Q)$(LD) -r -o $@ $^
 
 $(B)/lib/parts/events.o: $(EVENTS_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $^
+
+$(B)/lib/parts/timers.o: $(TIMERS_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(LD) -r -o $@ $^

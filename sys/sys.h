@@ -183,7 +183,8 @@ long sys_tgkill(int tgid, int tid, int sig);
 long sys_signalfd4(int fd, const void *set, size_t sz, int flags);
 long sys_signalfd(int fd, const void *set, size_t sz);
 
-/* sys_timer.c: setitimer, alarm, timer_create and friends */
+/* sys_timer.c: setitimer, alarm, timer_create and friends (the timers
+ * part: systab.c's entries are weak) */
 struct itimerval;
 struct itimerspec;
 struct ksigevent;

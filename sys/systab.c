@@ -97,6 +97,17 @@
 #pragma weak sys_eventfd
 #pragma weak sys_eventfd2
 
+/* And the timers that raise signals (sys_timer.c, kern/ptimer.c: alarm,
+ * itimers, POSIX timers), left out of an image whose program sets none. */
+#pragma weak sys_alarm
+#pragma weak sys_setitimer
+#pragma weak sys_getitimer
+#pragma weak sys_timer_create
+#pragma weak sys_timer_settime
+#pragma weak sys_timer_gettime
+#pragma weak sys_timer_getoverrun
+#pragma weak sys_timer_delete
+
 /* Entries have their own prototypes; gcc accepts a cast through
  * void (*)(void) as deliberate. Calls go through the six-argument type:
  * extra arguments in registers are harmless in the SysV ABI. */

@@ -7,9 +7,9 @@
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
 #   parts-*:   the file system, ext2/3/4 and the network only in images
-#              whose program can use them (and poll/epoll/pipes), forced
-#              either way by ATMAN_FS, ATMAN_EXT, ATMAN_NET, ATMAN_EVENTS;
-#              the images with and without run
+#              whose program can use them (and poll/epoll/pipes, timers),
+#              forced either way by ATMAN_FS, ATMAN_EXT, ATMAN_NET,
+#              ATMAN_EVENTS, ATMAN_TIMERS; the images with and without run
 #   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
@@ -252,6 +252,50 @@ boot "$tmp/pipe-noevents"
 if [ "$st" = 1 ] && has "pipe: Function not implemented" &&
    has "atman: unsupported syscall pipe (22)"; then pass parts-noevents-enosys; else
 	cp "$tmp/out" "$tmp/log"; fail parts-noevents-enosys "want ENOSYS from pipe, said (status $st)"; fi
+
+# ---- parts: alarm and the other timers only for a program that sets one --------
+cat >"$tmp/alarm.c" <<'C'
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+static volatile sig_atomic_t rang;
+static void ring(int s) { rang = s; }
+int main(void)
+{
+	struct itimerval v = { .it_value = { 0, 1000 } };
+	signal(SIGALRM, ring);
+	if (setitimer(ITIMER_REAL, &v, NULL)) {
+		printf("setitimer: %s\n", strerror(errno));
+		return 1;
+	}
+	while (!rang)
+		pause();
+	printf("timer rang\n");
+	return 0;
+}
+C
+has_timers() { nm "$1" | grep -q ' ptimer_create$'; }
+if ! "$CC" -O2 -o "$tmp/alarm" "$tmp/alarm.c" >"$tmp/log" 2>&1 ||
+   ! ATMAN_TIMERS=1 "$CC" -O2 -o "$tmp/nofile-timers" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_TIMERS=0 "$CC" -O2 -o "$tmp/alarm-notimers" "$tmp/alarm.c" >>"$tmp/log" 2>&1; then
+	fail parts-timers "a link failed"
+elif has_timers "$tmp/nofile" || has_timers "$tmp/pipe" || ! has_timers "$tmp/alarm" ||
+     ! has_timers "$tmp/nofile-timers" || has_timers "$tmp/alarm-notimers" ||
+     ! has_timers "$tmp/sys"; then
+	fail parts-timers "timers in the wrong images (want: alarm, sys, nofile-timers)"
+else
+	pass parts-timers
+fi
+boot "$tmp/alarm"
+if [ "$st" = 0 ] && has "timer rang"; then pass parts-timers-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-timers-runs "the setitimer program did not run right (status $st)"; fi
+boot "$tmp/alarm-notimers"
+if [ "$st" = 1 ] && has "setitimer: Function not implemented" &&
+   has "atman: unsupported syscall setitimer (38)"; then pass parts-notimers-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-notimers-enosys "want ENOSYS from setitimer, said (status $st)"; fi
 
 # ---- autoconf-style probes ----------------------------------------------------
 cd "$tmp" || exit 2
