@@ -148,9 +148,11 @@ if [ "$st" = 1 ] && has "fopen Function not implemented" &&
 # Both ways again: the program without files above has no lwIP; one that
 # makes a socket, binds and listens on loopback has it and runs; one that
 # only resolves a name (getaddrinfo: musl's resolver makes the socket)
-# has it; one that calls syscall() itself has every part; ATMAN_NET
-# forces either way, and a socket call in an image forced without the
-# network fails with ENOSYS, said on the console.
+# has it, and the file system for the /etc/hosts the resolver reads with
+# the system call (not open()), and resolves localhost; one that calls
+# syscall() itself has every part; ATMAN_NET forces either way, and a
+# socket call in an image forced without the network fails with ENOSYS,
+# said on the console.
 cat >"$tmp/sock.c" <<'C'
 #include <errno.h>
 #include <netinet/in.h>
@@ -196,16 +198,20 @@ if ! "$CC" -O2 -o "$tmp/sock" "$tmp/sock.c" >"$tmp/log" 2>&1 ||
    ! ATMAN_NET=0 "$CC" -O2 -o "$tmp/sock-nonet" "$tmp/sock.c" >>"$tmp/log" 2>&1; then
 	fail parts-net "a link failed"
 elif has_net "$tmp/nofile" || has_net "$tmp/file" || ! has_net "$tmp/sock" ||
-     has_ext "$tmp/sock" || ! has_net "$tmp/gai" || ! has_net "$tmp/nofile-net" ||
+     has_ext "$tmp/sock" || has_fs "$tmp/sock" || ! has_net "$tmp/gai" || ! has_fs "$tmp/gai" ||
+     has_ext "$tmp/gai" || ! has_net "$tmp/nofile-net" ||
      has_net "$tmp/sock-nonet" || ! has_net "$tmp/sys" || ! has_ext "$tmp/sys" ||
      ! has_fs "$tmp/sys"; then
-	fail parts-net "lwIP in the wrong images (want: sock, gai, sys, nofile-net)"
+	fail parts-net "lwIP in the wrong images (want: sock, gai, sys, nofile-net; gai with the file system)"
 else
 	pass parts-net
 fi
 boot "$tmp/sock"
 if [ "$st" = 0 ] && has "listen ok"; then pass parts-net-runs; else
 	cp "$tmp/out" "$tmp/log"; fail parts-net-runs "the socket program did not run right (status $st)"; fi
+boot "$tmp/gai"
+if [ "$st" = 0 ] && has "getaddrinfo 0"; then pass parts-gai-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-gai-runs "getaddrinfo did not work (status $st): musl's resolver reads /etc/hosts"; fi
 boot "$tmp/sock-nonet"
 if [ "$st" = 1 ] && has "socket: Function not implemented" &&
    has "atman: unsupported syscall socket (41)"; then pass parts-nonet-enosys; else
