@@ -315,10 +315,11 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 # can use them. Each is one partial link under build/lib/parts/, with
 # its names still global; tools/atman-kernel joins the core and the
 # chosen parts into one object in which only atman_* names stay global,
-# so a program may define its own panic, printk or page_alloc.
-# atman-cc does that per image; atman.o here is every part (for
+# so a program may define its own panic, printk or page_alloc. (Each
+# depends on the Makefile too: an object moved between parts must leave
+# the one it was in.) atman-cc does that per image; atman.o here is every part (for
 # bin/atman image, which cannot tell what a static Linux program uses).
-PARTS := core net fs ext events timers exec
+PARTS := core net fs disk ext events timers exec
 
 # net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
 # and the interfaces (netfront, kern/netdev.c). The core reaches it
@@ -326,14 +327,14 @@ PARTS := core net fs ext events timers exec
 NET_OBJS := $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) sys/sys_net kern/netdev \
 	drivers/xen/netfront drivers/xen/netfront_xs)
 # fs: the file system: the tree (fs/vfs*.c), ramfs and the root's cpio,
-# /dev, /proc, the generated /etc files, raw disks (blkfront,
-# kern/blkdev.c, fs/blkfile.c) and their mounts, the path calls
-# (sys_fs.c). The core reaches it through weak references only
-# (sys/systab.c, start/start.c).
+# /dev, /proc, the generated /etc files, the disks' files (fs/blkfile.c,
+# kern/blkdev.c), the path calls (sys_fs.c). disk: the disks themselves
+# (blkfront) and their mounts (fs/mounts.c; needs fs). The core reaches
+# both through weak references only (sys/systab.c, start/start.c).
 FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpio \
-	fs/rootfs fs/synth fs/dev fs/blkfile fs/mounts fs/procfs sys/sys_fs kern/blkdev \
-	drivers/xen/blkfront drivers/xen/blkfront_xs)
-# ext: ext2/3/4 (needs fs), fs/ext*.c and libext2fs, in which the C library that
+	fs/rootfs fs/synth fs/dev fs/blkfile fs/procfs sys/sys_fs kern/blkdev)
+DISK_OBJS := $(patsubst %,$(B)/k/%.o,fs/mounts drivers/xen/blkfront drivers/xen/blkfront_xs)
+# ext: ext2/3/4 (needs fs and disk), fs/ext*.c and libext2fs, in which the C library that
 # ext_libc.c gives libext2fs (malloc, free, snprintf, qsort, ...) is
 # local: no other kernel file, and none of runtime/ (which is above
 # musl), may bind to it. The core reaches it through fs/mounts.c's weak
@@ -351,43 +352,48 @@ TIMERS_OBJS := $(B)/k/sys/sys_timer.o $(B)/k/kern/ptimer.o
 # in atman.o only: an atman-cc image carries no program to load. The
 # core reaches it through kern/proc.c's weak reference.
 EXEC_OBJS := $(B)/k/kern/elf.o $(B)/k/kern/exec.o
-CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(EVENTS_OBJS) \
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(DISK_OBJS) $(EVENTS_OBJS) \
 	$(TIMERS_OBJS) $(EXEC_OBJS),$(KOBJS))
 
-$(B)/lib/parts/core.o: $(CORE_OBJS)
+$(B)/lib/parts/core.o: $(CORE_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
-$(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a
+$(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
-$(B)/lib/parts/events.o: $(EVENTS_OBJS)
+$(B)/lib/parts/events.o: $(EVENTS_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
-$(B)/lib/parts/timers.o: $(TIMERS_OBJS)
+$(B)/lib/parts/timers.o: $(TIMERS_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
-$(B)/lib/parts/exec.o: $(EXEC_OBJS)
+$(B)/lib/parts/exec.o: $(EXEC_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
-$(B)/lib/parts/fs.o: $(FS_OBJS)
+$(B)/lib/parts/fs.o: $(FS_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@ $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
-$(B)/lib/parts/ext.o: $(EXT_OBJS) $(B)/k/libext2fs.a
+$(B)/lib/parts/disk.o: $(DISK_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $@.r $^
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/ext.o: $(EXT_OBJS) $(B)/k/libext2fs.a Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@.r $(filter-out Makefile,$^)
 	$(Q)$(OBJCOPY) $$($(NM) -g --defined-only $(B)/k/fs/ext_libc.o | \
 		awk '{ print "--localize-symbol=" $$3 }') $@.r $@
 	$(Q)rm -f $@.r

@@ -26,9 +26,9 @@ extern const char atman_progname[] __attribute__((weak));
 #pragma weak net_configure
 #pragma weak net_etc_file
 #pragma weak netfront_probe
-/* So is the file system (fs/: the tree, ramfs, /dev, /proc, the disks'
- * blkfront and mounts), in an image whose program takes no path: no
- * root, no disks. */
+/* So are the file system (fs/: the tree, ramfs, /dev, /proc), in an
+ * image whose program takes no path: no root; and the disks (blkfront
+ * and the mounts), in one whose program makes no call that takes one. */
 #pragma weak vfs_init
 #pragma weak vfs_synth_register
 #pragma weak cpio_unpack
@@ -37,7 +37,7 @@ extern const char atman_progname[] __attribute__((weak));
 #pragma weak blkfront_probe
 #pragma weak mounts_boot
 #pragma weak mounts_exit
-/* What the boot says of a root or a disk it has no file system for. */
+/* What the boot says of a root it has no file system for. */
 #define NO_FS                                                                  \
 	"this image has no file system: its program makes no file "            \
 	"call, and atman-cc left it out"
@@ -158,7 +158,8 @@ static void before_main(void)
 	if (mounts_boot)
 		mounts_boot(&kcmdline);
 	else if (cmdline_opt(&kcmdline, "atman.mount"))
-		printk("atman: mount: " NO_FS "\n");
+		printk("atman: mount: this image has no disks: its program "
+		       "makes no file call, and atman-cc left them out\n");
 }
 
 static void xen_devices_banner(void)
