@@ -328,11 +328,12 @@ NET_OBJS := $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) sys/sys_net kern/netdev
 	drivers/xen/netfront drivers/xen/netfront_xs)
 # fs: the file system: the tree (fs/vfs*.c), ramfs and the root's cpio,
 # /dev, /proc, the generated /etc files, the disks' files (fs/blkfile.c,
-# kern/blkdev.c), the path calls (sys_fs.c). disk: the disks themselves
+# kern/blkdev.c), mappings of files (kern/fmap.c), the path calls
+# (sys_fs.c). disk: the disks themselves
 # (blkfront) and their mounts (fs/mounts.c; needs fs). The core reaches
 # both through weak references only (sys/systab.c, start/start.c).
 FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpio \
-	fs/rootfs fs/synth fs/dev fs/blkfile fs/procfs sys/sys_fs kern/blkdev)
+	fs/rootfs fs/synth fs/dev fs/blkfile fs/procfs sys/sys_fs kern/blkdev kern/fmap)
 DISK_OBJS := $(patsubst %,$(B)/k/%.o,fs/mounts drivers/xen/blkfront drivers/xen/blkfront_xs)
 # ext: ext2/3/4 (needs fs and disk), fs/ext*.c and libext2fs, in which the C library that
 # ext_libc.c gives libext2fs (malloc, free, snprintf, qsort, ...) is

@@ -26,7 +26,8 @@ extern const char atman_progname[] __attribute__((weak));
 #pragma weak net_configure
 #pragma weak net_etc_file
 #pragma weak netfront_probe
-/* So are the file system (fs/: the tree, ramfs, /dev, /proc), in an
+/* So are the file system (fs/: the tree, ramfs, /dev, /proc, and
+ * kern/fmap.c's mappings of files), in an
  * image whose program takes no path: no root; and the disks (blkfront
  * and the mounts), in one whose program makes no call that takes one. */
 #pragma weak vfs_init
@@ -37,6 +38,7 @@ extern const char atman_progname[] __attribute__((weak));
 #pragma weak blkfront_probe
 #pragma weak mounts_boot
 #pragma weak mounts_exit
+#pragma weak fmap_exit
 /* What the boot says of a root it has no file system for. */
 #define NO_FS                                                                  \
 	"this image has no file system: its program makes no file "            \
@@ -237,7 +239,8 @@ static void fs_start(const struct boot_info *b)
  * written back, then the disks unmounted. */
 static void before_exit(void)
 {
-	fmap_exit();
+	if (fmap_exit)
+		fmap_exit();
 	if (mounts_exit)
 		mounts_exit();
 }
