@@ -319,7 +319,7 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 # depends on the Makefile too: an object moved between parts must leave
 # the one it was in.) atman-cc does that per image; atman.o here is every part (for
 # bin/atman image, which cannot tell what a static Linux program uses).
-PARTS := core net fs disk ext events timers exec
+PARTS := core net fs devfs disk ext events timers exec
 
 # net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
 # and the interfaces (netfront, kern/netdev.c). The core reaches it
@@ -327,13 +327,14 @@ PARTS := core net fs disk ext events timers exec
 NET_OBJS := $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) sys/sys_net kern/netdev \
 	drivers/xen/netfront drivers/xen/netfront_xs)
 # fs: the file system: the tree (fs/vfs*.c), ramfs and the root's cpio,
-# /dev, /proc, the generated /etc files, the disks' files (fs/blkfile.c,
+# the generated /etc files, the disks' files (fs/blkfile.c,
 # kern/blkdev.c), mappings of files (kern/fmap.c), the path calls
-# (sys_fs.c). disk: the disks themselves
+# (sys_fs.c). devfs: /dev and /proc (needs fs). disk: the disks themselves
 # (blkfront) and their mounts (fs/mounts.c; needs fs). The core reaches
 # both through weak references only (sys/systab.c, start/start.c).
 FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpio \
-	fs/rootfs fs/synth fs/dev fs/blkfile fs/procfs sys/sys_fs kern/blkdev kern/fmap)
+	fs/rootfs fs/synth fs/blkfile sys/sys_fs kern/blkdev kern/fmap)
+DEVFS_OBJS := $(B)/k/fs/dev.o $(B)/k/fs/procfs.o
 DISK_OBJS := $(patsubst %,$(B)/k/%.o,fs/mounts drivers/xen/blkfront drivers/xen/blkfront_xs)
 # ext: ext2/3/4 (needs fs and disk), fs/ext*.c and libext2fs, in which the C library that
 # ext_libc.c gives libext2fs (malloc, free, snprintf, qsort, ...) is
@@ -353,7 +354,8 @@ TIMERS_OBJS := $(B)/k/sys/sys_timer.o $(B)/k/kern/ptimer.o
 # in atman.o only: an atman-cc image carries no program to load. The
 # core reaches it through kern/proc.c's weak reference.
 EXEC_OBJS := $(B)/k/kern/elf.o $(B)/k/kern/exec.o
-CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(DISK_OBJS) $(EVENTS_OBJS) \
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(DEVFS_OBJS) $(DISK_OBJS) \
+	$(EVENTS_OBJS) \
 	$(TIMERS_OBJS) $(EXEC_OBJS),$(KOBJS))
 
 $(B)/lib/parts/core.o: $(CORE_OBJS) Makefile
@@ -382,6 +384,11 @@ $(B)/lib/parts/exec.o: $(EXEC_OBJS) Makefile
 	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
 
 $(B)/lib/parts/fs.o: $(FS_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/devfs.o: $(DEVFS_OBJS) Makefile
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)

@@ -26,10 +26,10 @@ extern const char atman_progname[] __attribute__((weak));
 #pragma weak net_configure
 #pragma weak net_etc_file
 #pragma weak netfront_probe
-/* So are the file system (fs/: the tree, ramfs, /dev, /proc, and
- * kern/fmap.c's mappings of files), in an
- * image whose program takes no path: no root; and the disks (blkfront
- * and the mounts), in one whose program makes no call that takes one. */
+/* So are the file system (fs/: the tree, ramfs, and kern/fmap.c's
+ * mappings of files), in an image whose program and its musl open no
+ * file: no root; and /dev, /proc and the disks (blkfront and the
+ * mounts), in one whose program makes no call that takes a path. */
 #pragma weak vfs_init
 #pragma weak vfs_synth_register
 #pragma weak cpio_unpack
@@ -229,10 +229,12 @@ static void fs_start(const struct boot_info *b)
 	rootfs_start(b);
 	if (!vfs_init)
 		return;
-	dev_init();
+	if (dev_init)
+		dev_init();
 	vfs_synth_register("/etc/resolv.conf", etc_resolv);
 	vfs_synth_register("/etc/hosts", etc_hosts);
-	procfs_init();
+	if (procfs_init)
+		procfs_init();
 }
 
 /* At exit, where it may still sleep: the shared mappings of files

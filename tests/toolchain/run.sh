@@ -77,7 +77,8 @@ fi
 # ---- parts: the file system and ext2/3/4 only for a program with file calls --
 # Both ways: hello (no file call) has no file system and none of
 # libext2fs, a program with fopen has both and writes its file, one that
-# only asks getcwd has the file system without the disks and ext,
+# only asks getcwd has the file system without /dev, /proc, the disks
+# and ext,
 # ATMAN_EXT and ATMAN_FS force either way (ATMAN_EXT=1 brings the file
 # system and the disks along),
 # and fopen in an image forced without the file system fails with
@@ -111,6 +112,7 @@ C
 has_ext() { nm "$1" | grep -q ' ext2fs_open2$'; }
 has_fs() { nm "$1" | grep -q ' vfs_init$'; }
 has_disk() { nm "$1" | grep -q ' mounts_boot$'; }
+has_devfs() { nm "$1" | grep -q ' procfs_init$'; }
 if ! "$CC" -O2 -o "$tmp/nofile" "$tmp/nofile.c" >"$tmp/log" 2>&1 ||
    ! "$CC" -O2 -o "$tmp/file" "$tmp/file.c" >>"$tmp/log" 2>&1 ||
    ! "$CC" -O2 -o "$tmp/cwd" "$tmp/cwd.c" >>"$tmp/log" 2>&1 ||
@@ -130,6 +132,9 @@ elif has_fs "$tmp/nofile" || ! has_fs "$tmp/file" || ! has_fs "$tmp/cwd" ||
 elif has_disk "$tmp/nofile" || ! has_disk "$tmp/file" || has_disk "$tmp/cwd" ||
      ! has_disk "$tmp/nofile-ext" || ! has_disk "$tmp/file-noext" || has_disk "$tmp/file-nofs"; then
 	fail parts "the disks in the wrong images (want: file, nofile-ext, file-noext)"
+elif has_devfs "$tmp/nofile" || ! has_devfs "$tmp/file" || has_devfs "$tmp/cwd" ||
+     ! has_devfs "$tmp/file-noext" || has_devfs "$tmp/file-nofs"; then
+	fail parts "/dev and /proc in the wrong images (want: file, file-noext)"
 elif nm "$tmp/file" | grep -q ' exec_load$' || ! nm "$top/build/lib/atman.o" | grep -q ' exec_load$'; then
 	fail parts "the loader of static Linux programs in an atman-cc image, or not in atman.o"
 else
