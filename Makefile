@@ -128,6 +128,7 @@ KSRCS := \
 	sys/sys_proc.c \
 	sys/sys_thread.c \
 	sys/sys_poll.c \
+	sys/sys_pipe.c \
 	sys/sys_signal.c \
 	sys/sys_timer.c \
 	sys/sys_net.c \
@@ -165,8 +166,8 @@ LWIP_FILES := \
 	core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
 	netif/ethernet.c
 LWIP_OBJS := $(patsubst %.c,$(B)/lwip/obj/%.o,$(LWIP_FILES))
-# -Os like the rest: until images carry only the parts their program
-# uses (issue 11), every guest carries lwIP, and 2 MiB guests must fit.
+# -Os like the rest: a guest that uses the network carries lwIP, and
+# 2 MiB guests must fit.
 $(LWIP_OBJS): KOPT := -Os
 LWIP_CFLAGS := -iquote net/lwip -I$(LWIP_PKG)/src/include
 $(B)/k/net/%.o: KCFLAGS += $(LWIP_CFLAGS)
@@ -278,7 +279,7 @@ $(B)/k/libext2fs.a: $(E2FS_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-all: $(B)/lib/atman.o $(B)/lib/atman-noext.o $(B)/lib/guest.lds $(B)/lib/loader.lds
+all: $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds
 
 $(B)/include/xen:
 	$(Q)mkdir -p $(B)/include
@@ -311,35 +312,105 @@ $(B)/k/sysnames.o: $(B)/gen/sysnames.c
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
-# One relocatable object; only atman_* names stay global, so a program
-# may define its own panic, printk or page_alloc.
-# ext2/3/4 is a part of its own: fs/ext*.c and libext2fs in one object,
-# in which the C library that ext_libc.c gives libext2fs (malloc, free,
-# snprintf, qsort, ...) is local: no other kernel file, and none of
-# runtime/ (which is above musl), may bind to it. The rest of the kernel
-# reaches ext through fs/mounts.c's weak references only.
+# The kernel comes in parts (docs/architecture.md, "Parts"): the core,
+# which every image has, and parts an image carries only if its program
+# can use them. Each is one partial link under build/lib/parts/, with
+# its names still global; tools/atman-kernel joins the core and the
+# chosen parts into one object in which only atman_* names stay global,
+# so a program may define its own panic, printk or page_alloc. (Each
+# depends on the Makefile too: an object moved between parts must leave
+# the one it was in.) atman-cc does that per image; atman.o here is every part (for
+# bin/atman image, which cannot tell what a static Linux program uses).
+PARTS := core net fs devfs disk ext events timers exec
+
+# net: lwIP, our glue and sockets (net/), the socket calls (sys_net.c)
+# and the interfaces (netfront, kern/netdev.c). The core reaches it
+# through weak references only (sys/systab.c, start/start.c).
+NET_OBJS := $(patsubst %,$(B)/k/%.o,$(basename $(NSRCS)) sys/sys_net kern/netdev \
+	drivers/xen/netfront drivers/xen/netfront_xs)
+# fs: the file system: the tree (fs/vfs*.c), ramfs and the root's cpio,
+# the generated /etc files, the disks' files (fs/blkfile.c,
+# kern/blkdev.c), mappings of files (kern/fmap.c), the path calls
+# (sys_fs.c). devfs: /dev and /proc (needs fs). disk: the disks themselves
+# (blkfront) and their mounts (fs/mounts.c; needs fs). The core reaches
+# both through weak references only (sys/systab.c, start/start.c).
+FS_OBJS := $(patsubst %,$(B)/k/%.o,fs/vfs fs/vfs_file fs/vfs_ops fs/ramfs fs/cpio \
+	fs/rootfs fs/synth fs/blkfile sys/sys_fs kern/blkdev kern/fmap)
+DEVFS_OBJS := $(B)/k/fs/dev.o $(B)/k/fs/procfs.o
+DISK_OBJS := $(patsubst %,$(B)/k/%.o,fs/mounts drivers/xen/blkfront drivers/xen/blkfront_xs)
+# ext: ext2/3/4 (needs fs and disk), fs/ext*.c and libext2fs, in which the C library that
+# ext_libc.c gives libext2fs (malloc, free, snprintf, qsort, ...) is
+# local: no other kernel file, and none of runtime/ (which is above
+# musl), may bind to it. The core reaches it through fs/mounts.c's weak
+# references only.
 EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
-CORE_OBJS := $(filter-out $(EXT_OBJS),$(KOBJS))
-$(B)/k/ext-part.o: $(EXT_OBJS) $(B)/k/libext2fs.a
+# events: poll, select and epoll (sys_poll.c, kern/epoll.c), pipes and
+# eventfds (sys_pipe.c, kern/pipe.c, kern/eventfd.c). The core reaches
+# them through sys/systab.c's weak references only.
+EVENTS_OBJS := $(patsubst %,$(B)/k/%.o,sys/sys_poll sys/sys_pipe kern/epoll kern/pipe \
+	kern/eventfd)
+# timers: alarm, itimers and POSIX timers (sys_timer.c, kern/ptimer.c);
+# the core reaches them through sys/systab.c's weak references only.
+TIMERS_OBJS := $(B)/k/sys/sys_timer.o $(B)/k/kern/ptimer.o
+# exec: the loader of static Linux programs (kern/elf.c, kern/exec.c),
+# in atman.o only: an atman-cc image carries no program to load. The
+# core reaches it through kern/proc.c's weak reference.
+EXEC_OBJS := $(B)/k/kern/elf.o $(B)/k/kern/exec.o
+CORE_OBJS := $(filter-out $(EXT_OBJS) $(NET_OBJS) $(FS_OBJS) $(DEVFS_OBJS) $(DISK_OBJS) \
+	$(EVENTS_OBJS) \
+	$(TIMERS_OBJS) $(EXEC_OBJS),$(KOBJS))
+
+$(B)/lib/parts/core.o: $(CORE_OBJS) Makefile
 	$(call msg,LD,$@)
-	$(Q)$(LD) -r -o $@.r $^
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/net.o: $(NET_OBJS) $(B)/k/liblwip.a Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/events.o: $(EVENTS_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/timers.o: $(TIMERS_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/exec.o: $(EXEC_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/fs.o: $(FS_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/devfs.o: $(DEVFS_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/disk.o: $(DISK_OBJS) Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@ $(filter-out Makefile,$^)
+
+$(B)/lib/parts/ext.o: $(EXT_OBJS) $(B)/k/libext2fs.a Makefile
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(LD) -r -o $@.r $(filter-out Makefile,$^)
 	$(Q)$(OBJCOPY) $$($(NM) -g --defined-only $(B)/k/fs/ext_libc.o | \
 		awk '{ print "--localize-symbol=" $$3 }') $@.r $@
+	$(Q)rm -f $@.r
 
-$(B)/lib/atman.o: $(CORE_OBJS) $(B)/k/ext-part.o $(B)/k/liblwip.a
+$(B)/lib/atman.o: $(PARTS:%=$(B)/lib/parts/%.o) tools/atman-kernel
 	$(call msg,LD,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-r.o $^
-	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-r.o $@
-
-# The same kernel without ext (two thirds of an image), for programs
-# that make no file call: atman-cc picks it when its first link shows
-# none (docs/architecture.md, "Parts").
-$(B)/lib/atman-noext.o: $(CORE_OBJS) $(B)/k/liblwip.a
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(LD) -r -o $(B)/k/atman-noext-r.o $^
-	$(Q)$(OBJCOPY) -w --keep-global-symbol='atman_*' $(B)/k/atman-noext-r.o $@
+	$(Q)tools/atman-kernel $@ $(PARTS:%=$(B)/lib/parts/%.o)
 
 $(B)/lib/guest.lds: arch/$(ARCH)/guest.lds
 	$(Q)mkdir -p $(dir $@)

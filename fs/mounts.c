@@ -14,8 +14,8 @@
 #include "fs.h"
 
 /* ext is a part of its own: an image whose program makes no file call
- * is linked without it (tools/atman-cc, atman-noext.o), and these are
- * then NULL. */
+ * is linked without it (tools/atman-cc, "Parts" in docs/architecture.md),
+ * and these are then NULL. */
 #pragma weak ext_mount
 #pragma weak ext_unmount
 

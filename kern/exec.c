@@ -19,8 +19,6 @@
 
 extern char __atman_syms_end[];
 
-uintptr_t exec_text_lo, exec_text_hi;
-
 static uint64_t prot_pte(int prot)
 {
 	return (prot & VM_WRITE ? PTE_W : 0) |

@@ -10,6 +10,8 @@
 extern char __atman_text_start[], __atman_text_end[];
 extern char __atman_syms_start[], __atman_syms_end[];
 static int crashing;
+/* A carried program's code (exec.c sets it): crash reports name it too. */
+uintptr_t exec_text_lo, exec_text_hi;
 bool kcrashing; /* the console polls from now on */
 
 static bool in_text(uintptr_t a)

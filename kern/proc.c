@@ -48,6 +48,9 @@ noreturn void kexit(int status)
 
 extern char __atman_image_start[];
 extern char __atman_prog_start[], __atman_prog_end[];
+/* The loader is a part of its own: only an image that carries a program
+ * (bin/atman image, linked with atman.o) has it. */
+#pragma weak exec_load
 
 /* A program the loader refuses: why, and the status a shell gives a
  * file it cannot execute. */
@@ -66,6 +69,8 @@ noreturn void proc_start(void)
 	bool exec_stack = false;
 	if ((uintptr_t)__atman_prog_end > (uintptr_t)__atman_prog_start) {
 		struct elf_image im;
+		if (!exec_load)
+			panic("a program carried, but no loader linked");
 		if (exec_load(__atman_prog_start,
 			      __atman_prog_end - __atman_prog_start, &im)) {
 			printk("atman: cannot run %s: %s%s%s\n", prog_name,

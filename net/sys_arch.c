@@ -1,6 +1,6 @@
 /*
  * What lwIP needs from the kernel with NO_SYS=1: the time in
- * milliseconds, memory and random numbers. Everything else (threads,
+ * milliseconds, memory, random numbers and atoi. Everything else (threads,
  * waiting, locking) stays in net.c and sock.c, which call lwIP only in
  * kernel context.
  */
@@ -16,6 +16,19 @@ uint32_t net_random32(void)
 	uint32_t r;
 	random_bytes(&r, sizeof(r));
 	return r;
+}
+
+/* atoi for lwIP (cc.h): decimal digits after an optional sign, as the C
+ * library's (interface numbers are small). */
+int net_atoi(const char *s)
+{
+	bool neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	unsigned n = 0; /* unsigned: a long number wraps, never overflows */
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + (unsigned)(*s++ - '0');
+	return (int)(neg ? -n : n);
 }
 
 /*

@@ -18,16 +18,42 @@
 struct boot_info boot;
 extern const char atman_progname[] __attribute__((weak));
 
+/* The network is a part of its own (docs/architecture.md, "Parts"): in
+ * an image whose program makes no socket call atman-cc leaves it out,
+ * and these are NULL: no interfaces, no network configuration. */
+#pragma weak net_boot
+#pragma weak net_config
+#pragma weak net_configure
+#pragma weak net_etc_file
+#pragma weak netfront_probe
+/* So are the file system (fs/: the tree, ramfs, and kern/fmap.c's
+ * mappings of files), in an image whose program and its musl open no
+ * file: no root; and /dev, /proc and the disks (blkfront and the
+ * mounts), in one whose program makes no call that takes a path. */
+#pragma weak vfs_init
+#pragma weak vfs_synth_register
+#pragma weak cpio_unpack
+#pragma weak dev_init
+#pragma weak procfs_init
+#pragma weak blkfront_probe
+#pragma weak mounts_boot
+#pragma weak mounts_exit
+#pragma weak fmap_exit
+/* What the boot says of a root it has no file system for. */
+#define NO_FS                                                                  \
+	"this image has no file system: its program makes no file "            \
+	"call, and atman-cc left it out"
+
 /* /etc files the network's configuration makes, made at each open. */
 static size_t etc_resolv(char *b, size_t n)
 {
-	long r = net_etc_file("/etc/resolv.conf", b, n);
+	long r = net_etc_file ? net_etc_file("/etc/resolv.conf", b, n) : 0;
 	return r < 0 ? 0 : (size_t)r;
 }
 
 static size_t etc_hosts(char *b, size_t n)
 {
-	long r = net_etc_file("/etc/hosts", b, n);
+	long r = net_etc_file ? net_etc_file("/etc/hosts", b, n) : 0;
 	if (r > 0)
 		return (size_t)r;
 	/* No network configuration: the loopback names at least. */
@@ -129,11 +155,11 @@ static void xen_devices_start(void)
 		printk("atman: no grant table (error %d): no PV devices\n", -r);
 		return;
 	}
-	if (have & 1u << VIF) {
+	if ((have & 1u << VIF) && netfront_probe) {
 		netfront_probe(); /* every vif: an interface for net_boot */
 		boot_mark("vif");
 	}
-	if (have & 1u << VBD) {
+	if ((have & 1u << VBD) && blkfront_probe) {
 		blkfront_probe(); /* every vbd: a /dev/xvdX, mounts */
 		boot_mark("vbd");
 	}
@@ -146,8 +172,13 @@ static void before_main(void)
 {
 	if (xenstore_up)
 		control_start();
-	net_boot();
-	mounts_boot(&kcmdline);
+	if (net_boot)
+		net_boot();
+	if (mounts_boot)
+		mounts_boot(&kcmdline);
+	else if (cmdline_opt(&kcmdline, "atman.mount"))
+		printk("atman: mount: this image has no disks: its program "
+		       "makes no file call, and atman-cc left them out\n");
 	boot_mark("before_main");
 }
 
@@ -182,7 +213,8 @@ static void banner(const struct boot_info *b)
 }
 
 /* The root's contents: the first boot module, a cpio archive. Its
- * pages go to the pool once it is unpacked. */
+ * pages go to the pool once it is unpacked (or, in an image without the
+ * file system, at once: nothing could read it). */
 static void rootfs_start(const struct boot_info *b)
 {
 	if (!b->nmod)
@@ -191,7 +223,9 @@ static void rootfs_start(const struct boot_info *b)
 	if (b->nmod > 1)
 		printk("atman: %u boot modules: only the first is the root\n",
 		       b->nmod);
-	if (cpio_unpack((const void *)(uintptr_t)m->start, m->len))
+	if (!cpio_unpack)
+		printk("atman: root: " NO_FS "\n");
+	else if (cpio_unpack((const void *)(uintptr_t)m->start, m->len))
 		kexit(2);
 	uint64_t s = ALIGN_UP(m->start, PAGE_SIZE);
 	uint64_t e = ALIGN_DOWN(m->start + m->len, PAGE_SIZE);
@@ -203,12 +237,34 @@ static void rootfs_start(const struct boot_info *b)
 		}
 }
 
+/* The file tree, if the image has it: the root, /dev, the network's
+ * /etc files (a file in the user's root wins, and these beat fs's own
+ * default /etc/hosts: the first one registered wins), /proc. */
+static void fs_start(const struct boot_info *b)
+{
+	if (vfs_init)
+		vfs_init();
+	boot_mark("vfs");
+	rootfs_start(b);
+	boot_mark("rootfs");
+	if (!vfs_init)
+		return;
+	if (dev_init)
+		dev_init();
+	vfs_synth_register("/etc/resolv.conf", etc_resolv);
+	vfs_synth_register("/etc/hosts", etc_hosts);
+	if (procfs_init)
+		procfs_init();
+}
+
 /* At exit, where it may still sleep: the shared mappings of files
  * written back, then the disks unmounted. */
 static void before_exit(void)
 {
-	fmap_exit();
-	mounts_exit();
+	if (fmap_exit)
+		fmap_exit();
+	if (mounts_exit)
+		mounts_exit();
 }
 
 noreturn void kern_start(struct boot_info *b)
@@ -255,7 +311,11 @@ noreturn void kern_start(struct boot_info *b)
 		kcmdline.error = "command line too long (more than 1024 bytes)";
 		bad = -1;
 	}
-	if (!bad && net_configure(&kcmdline)) {
+	if (!bad && !net_configure && cmdline_opt(&kcmdline, "atman.ip"))
+		printk("atman: atman.ip: this image has no network: its "
+		       "program "
+		       "makes no socket call, and atman-cc left it out\n");
+	if (!bad && net_configure && net_configure(&kcmdline)) {
 		kcmdline.error = net_config.error;
 		bad = -1;
 	}
@@ -270,16 +330,7 @@ noreturn void kern_start(struct boot_info *b)
 	proc_before_exit = before_exit;
 	random_init();
 	boot_mark("random");
-	vfs_init();
-	boot_mark("vfs");
-	rootfs_start(b);
-	boot_mark("rootfs");
-	dev_init();
-	/* The network's generated files: a file in the user's root wins,
-	 * and these beat fs's own default /etc/hosts (first one wins). */
-	vfs_synth_register("/etc/resolv.conf", etc_resolv);
-	vfs_synth_register("/etc/hosts", etc_hosts);
-	procfs_init();
+	fs_start(b);
 	fd_init();
 	boot_mark("dev_proc_fd");
 	proc_start();

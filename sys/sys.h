@@ -44,17 +44,22 @@ long sys_dup(int fd);
 long sys_dup2(int oldfd, int newfd);
 long sys_dup3(int oldfd, int newfd, int flags);
 long sys_fcntl(int fd, int cmd, unsigned long arg);
-long sys_pipe(int *fds);
-long sys_pipe2(int *fds, int flags);
-long sys_eventfd(unsigned count);
-long sys_eventfd2(unsigned count, int flags);
 long sys_pread64(int fd, void *buf, size_t len, long off);
 long sys_pwrite64(int fd, const void *buf, size_t len, long off);
 long sys_preadv(int fd, const struct iovec *iov, int iovcnt, long off);
 long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, long off);
 long sys_flock(int fd, int op);
+long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
 
-/* sys_fs.c: the file tree (fs/): paths, directories, metadata */
+/* sys_pipe.c: pipes and eventfds (the events part, like sys_poll.c:
+ * systab.c's entries are weak) */
+long sys_pipe(int *fds);
+long sys_pipe2(int *fds, int flags);
+long sys_eventfd(unsigned count);
+long sys_eventfd2(unsigned count, int flags);
+
+/* sys_fs.c: the file tree (fs/): paths, directories, metadata. Part of
+ * the file system part (systab.c's entries are weak, like the sockets'). */
 struct statx_k;
 struct statfs;
 long sys_open(const char *path, int flags, unsigned mode);
@@ -180,7 +185,8 @@ long sys_tgkill(int tgid, int tid, int sig);
 long sys_signalfd4(int fd, const void *set, size_t sz, int flags);
 long sys_signalfd(int fd, const void *set, size_t sz);
 
-/* sys_timer.c: setitimer, alarm, timer_create and friends */
+/* sys_timer.c: setitimer, alarm, timer_create and friends (the timers
+ * part: systab.c's entries are weak) */
 struct itimerval;
 struct itimerspec;
 struct ksigevent;
@@ -205,7 +211,7 @@ long sys_getrusage(int who, struct rusage *ru);
 long sys_times(struct tms *buf);
 
 /* sys_poll.c: poll, select and epoll; with no descriptors, poll and
- * select are pure timeouts */
+ * select are pure timeouts. The events part, with sys_pipe.c. */
 long sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 long sys_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts,
 	       const void *sigmask, size_t sigsz);
@@ -224,7 +230,9 @@ long sys_epoll_pwait2(int epfd, struct epoll_event *ev, int max,
 		      const struct timespec *ts, const void *sigmask,
 		      size_t sigsz);
 
-/* sys_net.c: sockets (lengths are socklen_t: unsigned) */
+/* sys_net.c: sockets (lengths are socklen_t: unsigned). The network
+ * part: an image without it has none of these (systab.c's entries are
+ * weak, and NULL then: -ENOSYS). */
 struct sockaddr;
 struct msghdr;
 struct mmsghdr;
@@ -249,6 +257,4 @@ long sys_recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags,
 long sys_shutdown(int fd, int how);
 long sys_setsockopt(int fd, int level, int name, const void *val, unsigned len);
 long sys_getsockopt(int fd, int level, int name, void *val, unsigned *len);
-long sys_sendfile(int out_fd, int in_fd, long *off, size_t count);
-
 #endif

@@ -10,6 +10,13 @@
 #include "kern/kern.h"
 #include "arch.h"
 
+/* Mappings of files are the file system part's (docs/architecture.md,
+ * "Parts"): without it no descriptor is a file that maps (-ENODEV, as
+ * for a pipe's), and no mapping has a file to write back. */
+#pragma weak fmap_map
+#pragma weak fmap_msync
+#pragma weak fmap_forget
+
 long sys_brk(unsigned long brk)
 {
 	return vm_brk(brk);
@@ -32,8 +39,11 @@ long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
-	long r = len ? fmap_map(addr, len, prot, flags, f, (uint64_t)off)
-		     : -EINVAL;
+	long r = -EINVAL;
+	if (len && !fmap_map)
+		r = -ENODEV;
+	else if (len)
+		r = fmap_map(addr, len, prot, flags, f, (uint64_t)off);
 	file_put(f);
 	return r;
 }
@@ -45,6 +55,8 @@ long sys_msync(unsigned long addr, size_t len, int flags)
 		return -EINVAL;
 	if (addr + len < addr)
 		return -ENOMEM;
+	if (!fmap_msync)
+		return 0;	      /* no mapping of a file to write back */
 	return fmap_msync(addr, len); /* MS_ASYNC too: at once */
 }
 
@@ -60,7 +72,7 @@ long sys_munmap(unsigned long addr, size_t len)
 		current->unmap_len = len;
 		return 0;
 	}
-	if (!(addr & 4095) && len)
+	if (!(addr & 4095) && len && fmap_forget)
 		fmap_forget(addr, len);
 	return vm_munmap(addr, len);
 }
@@ -75,7 +87,7 @@ long sys_mprotect(unsigned long addr, size_t len, int prot)
 long sys_mremap(unsigned long old, size_t old_len, size_t new_len, int flags,
 		unsigned long new_addr)
 {
-	if (!(old & 4095) && old_len)
+	if (!(old & 4095) && old_len && fmap_forget)
 		fmap_forget(old, old_len); /* a private copy from now on */
 	return vm_mremap(old, old_len, new_len, flags, new_addr);
 }

@@ -10,6 +10,104 @@
 #include "kern/kern.h"
 #include "arch.h"
 
+/* The network is a part of its own (docs/architecture.md, "Parts"):
+ * atman-cc leaves it out of an image whose program makes no socket call,
+ * and these entries are then NULL, so -ENOSYS. */
+#pragma weak sys_socket
+#pragma weak sys_socketpair
+#pragma weak sys_bind
+#pragma weak sys_listen
+#pragma weak sys_accept
+#pragma weak sys_accept4
+#pragma weak sys_connect
+#pragma weak sys_getsockname
+#pragma weak sys_getpeername
+#pragma weak sys_sendto
+#pragma weak sys_recvfrom
+#pragma weak sys_sendmsg
+#pragma weak sys_recvmsg
+#pragma weak sys_sendmmsg
+#pragma weak sys_recvmmsg
+#pragma weak sys_shutdown
+#pragma weak sys_setsockopt
+#pragma weak sys_getsockopt
+
+/* So is the file system (fs/ and sys_fs.c: the file tree, ramfs, /dev,
+ * /proc, disks), left out of an image whose program takes no path and
+ * makes none of these calls on a descriptor. */
+#pragma weak sys_open
+#pragma weak sys_openat
+#pragma weak sys_creat
+#pragma weak sys_stat
+#pragma weak sys_lstat
+#pragma weak sys_newfstatat
+#pragma weak sys_statx
+#pragma weak sys_access
+#pragma weak sys_faccessat
+#pragma weak sys_faccessat2
+#pragma weak sys_mkdir
+#pragma weak sys_mkdirat
+#pragma weak sys_rmdir
+#pragma weak sys_unlink
+#pragma weak sys_unlinkat
+#pragma weak sys_rename
+#pragma weak sys_renameat
+#pragma weak sys_renameat2
+#pragma weak sys_link
+#pragma weak sys_linkat
+#pragma weak sys_symlink
+#pragma weak sys_symlinkat
+#pragma weak sys_readlink
+#pragma weak sys_readlinkat
+#pragma weak sys_getdents64
+#pragma weak sys_truncate
+#pragma weak sys_ftruncate
+#pragma weak sys_fallocate
+#pragma weak sys_fsync
+#pragma weak sys_sync
+#pragma weak sys_chdir
+#pragma weak sys_fchdir
+#pragma weak sys_getcwd
+#pragma weak sys_umask
+#pragma weak sys_chmod
+#pragma weak sys_fchmod
+#pragma weak sys_fchmodat
+#pragma weak sys_chown
+#pragma weak sys_fchown
+#pragma weak sys_lchown
+#pragma weak sys_fchownat
+#pragma weak sys_utimensat
+#pragma weak sys_statfs
+#pragma weak sys_fstatfs
+
+/* And the events (sys_poll.c, sys_pipe.c: poll, select, epoll, pipes,
+ * eventfds), left out of an image whose program makes none of these. */
+#pragma weak sys_poll
+#pragma weak sys_ppoll
+#pragma weak sys_select
+#pragma weak sys_pselect6
+#pragma weak sys_epoll_create
+#pragma weak sys_epoll_create1
+#pragma weak sys_epoll_ctl
+#pragma weak sys_epoll_wait
+#pragma weak sys_epoll_pwait
+#pragma weak sys_epoll_pwait2
+#pragma weak sys_pipe
+#pragma weak sys_pipe2
+#pragma weak sys_eventfd
+#pragma weak sys_eventfd2
+
+/* And the timers that raise signals (sys_timer.c, kern/ptimer.c: alarm,
+ * itimers, POSIX timers), left out of an image whose program sets none. */
+#pragma weak sys_alarm
+#pragma weak sys_setitimer
+#pragma weak sys_getitimer
+#pragma weak sys_timer_create
+#pragma weak sys_timer_settime
+#pragma weak sys_timer_gettime
+#pragma weak sys_timer_getoverrun
+#pragma weak sys_timer_delete
+
 /* Entries have their own prototypes; gcc accepts a cast through
  * void (*)(void) as deliberate. Calls go through the six-argument type:
  * extra arguments in registers are harmless in the SysV ABI. */

@@ -6,7 +6,8 @@
 #   PREFIX/bin/atman-cc, atman-pkg-config, atman-build-lib, atman-elf
 #                                (atman-elf image PROG OUT: a static Linux
 #                                program as a bootable image)
-#   PREFIX/lib/atman/            atman.o, guest.lds, loader.lds, atman-gensyms,
+#   PREFIX/lib/atman/            atman.o, parts/ (the kernel's parts), guest.lds,
+#                                loader.lds, atman-gensyms, atman-kernel,
 #                                toolchain.cmake, meson-cross.ini,
 #                                libs/ (atman-build-lib's recipes)
 #   PREFIX/lib/atman/sysroot/    the guest SDK (tools/sdk.mk), with
@@ -21,10 +22,11 @@ ILIB := $(IDIR)/lib/atman
 install: all
 	$(call msg,INSTALL,$(IDIR))
 	$(Q)rm -rf $(ILIB)
-	$(Q)$(INSTALL) -d $(IDIR)/bin $(ILIB)/libs $(ILIB)/sysroot/include/atman
+	$(Q)$(INSTALL) -d $(IDIR)/bin $(ILIB)/libs $(ILIB)/parts $(ILIB)/sysroot/include/atman
 	$(Q)$(INSTALL) -m 755 tools/atman-cc tools/atman-pkg-config tools/atman-build-lib tools/atman-elf $(IDIR)/bin/
-	$(Q)$(INSTALL) -m 755 tools/atman-gensyms $(ILIB)/atman-gensyms
-	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/atman-noext.o $(B)/lib/guest.lds $(B)/lib/loader.lds $(ILIB)/
+	$(Q)$(INSTALL) -m 755 tools/atman-gensyms tools/atman-kernel $(ILIB)/
+	$(Q)$(INSTALL) -m 644 $(B)/lib/atman.o $(B)/lib/guest.lds $(B)/lib/loader.lds $(ILIB)/
+	$(Q)$(INSTALL) -m 644 $(PARTS:%=$(B)/lib/parts/%.o) $(ILIB)/parts/
 	$(Q)$(INSTALL) -m 644 tools/sdk/libs/* $(ILIB)/libs/
 	$(Q)for f in toolchain.cmake meson-cross.ini; do \
 		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@LIBDIR@|$(PREFIX)/lib/atman|g' \

@@ -11,7 +11,7 @@
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(GUEST_SRCS))
-GUEST_DEPS := $(B)/lib/atman.o $(B)/lib/guest.lds tools/atman-cc tools/atman-gensyms
+GUEST_DEPS := $(B)/lib/atman.o $(B)/lib/guest.lds tools/atman-cc tools/atman-gensyms tools/atman-kernel
 
 guest-build: $(GUEST_BINS)
 

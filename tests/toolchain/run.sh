@@ -6,6 +6,10 @@
 #
 #   make:      make CC=bin/atman-cc builds examples/multifile (-c, then
 #              a link with -lm) and the image runs
+#   parts-*:   the file system, ext2/3/4 and the network only in images
+#              whose program can use them (and poll/epoll/pipes, timers),
+#              forced either way by ATMAN_FS, ATMAN_EXT, ATMAN_NET,
+#              ATMAN_EVENTS, ATMAN_TIMERS; the images with and without run
 #   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
@@ -26,7 +30,7 @@
 #              (find_package(ZLIB)) and the Meson cross file find the
 #              SDK's zlib and nothing of the build machine
 #   build-lib: atman-build-lib --list knows the SDK's libraries
-#   own-names: a program defining panic, printk and page_alloc links and
+#   own-names: a program defining panic, printk, page_alloc and net_boot links and
 #              its own functions run (the kernel's names are local)
 #   strip:     a -s image still gives symbolized crash reports
 #   verbose:   -v shows the commands; a warning is shown once
@@ -70,32 +74,69 @@ else
 	fi
 fi
 
-# ---- parts: ext2/3/4 only in images whose program makes a file call ----------
-# Both ways: hello (no file call) has none of libext2fs, a program with
-# fopen has it and writes its file, ATMAN_EXT forces either way.
+# ---- parts: the file system and ext2/3/4 only for a program with file calls --
+# Both ways: hello (no file call) has no file system and none of
+# libext2fs, a program with fopen has both and writes its file, one that
+# only asks getcwd has the file system without /dev, /proc, the disks
+# and ext,
+# ATMAN_EXT and ATMAN_FS force either way (ATMAN_EXT=1 brings the file
+# system and the disks along),
+# and fopen in an image forced without the file system fails with
+# ENOSYS, said on the console.
 cat >"$tmp/nofile.c" <<'C'
 #include <stdio.h>
 int main(void) { printf("no files\n"); return 0; }
 C
 cat >"$tmp/file.c" <<'C'
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 int main(void)
 {
 	FILE *f = fopen("/tmp/x", "w");
 	int ok = f && fputs("x", f) >= 0 && !fclose(f);
-	printf("fopen %s\n", ok ? "ok" : "failed");
+	printf("fopen %s\n", ok ? "ok" : strerror(errno));
 	return !ok;
 }
 C
+cat >"$tmp/cwd.c" <<'C'
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+	char b[64];
+	printf("cwd %s\n", getcwd(b, sizeof(b)) ? b : "failed");
+	return 0;
+}
+C
 has_ext() { nm "$1" | grep -q ' ext2fs_open2$'; }
+has_fs() { nm "$1" | grep -q ' vfs_init$'; }
+has_disk() { nm "$1" | grep -q ' mounts_boot$'; }
+has_devfs() { nm "$1" | grep -q ' procfs_init$'; }
 if ! "$CC" -O2 -o "$tmp/nofile" "$tmp/nofile.c" >"$tmp/log" 2>&1 ||
    ! "$CC" -O2 -o "$tmp/file" "$tmp/file.c" >>"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/cwd" "$tmp/cwd.c" >>"$tmp/log" 2>&1 ||
    ! ATMAN_EXT=1 "$CC" -O2 -o "$tmp/nofile-ext" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
-   ! ATMAN_EXT=0 "$CC" -O2 -o "$tmp/file-noext" "$tmp/file.c" >>"$tmp/log" 2>&1; then
+   ! ATMAN_EXT=0 "$CC" -O2 -o "$tmp/file-noext" "$tmp/file.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_FS=1 "$CC" -O2 -o "$tmp/nofile-fs" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_FS=0 "$CC" -O2 -o "$tmp/file-nofs" "$tmp/file.c" >>"$tmp/log" 2>&1; then
 	fail parts "a link failed"
 elif has_ext "$tmp/nofile" || ! has_ext "$tmp/file" ||
-     ! has_ext "$tmp/nofile-ext" || has_ext "$tmp/file-noext"; then
+     ! has_ext "$tmp/nofile-ext" || has_ext "$tmp/file-noext" || has_ext "$tmp/cwd" ||
+     has_ext "$tmp/nofile-fs" || has_ext "$tmp/file-nofs"; then
 	fail parts "ext in the wrong images (want: file, nofile-ext)"
+elif has_fs "$tmp/nofile" || ! has_fs "$tmp/file" || ! has_fs "$tmp/cwd" ||
+     ! has_fs "$tmp/nofile-ext" || ! has_fs "$tmp/file-noext" ||
+     ! has_fs "$tmp/nofile-fs" || has_fs "$tmp/file-nofs"; then
+	fail parts "the file system in the wrong images (want: file, cwd, nofile-ext, file-noext, nofile-fs)"
+elif has_disk "$tmp/nofile" || ! has_disk "$tmp/file" || has_disk "$tmp/cwd" ||
+     ! has_disk "$tmp/nofile-ext" || ! has_disk "$tmp/file-noext" || has_disk "$tmp/file-nofs"; then
+	fail parts "the disks in the wrong images (want: file, nofile-ext, file-noext)"
+elif has_devfs "$tmp/nofile" || ! has_devfs "$tmp/file" || has_devfs "$tmp/cwd" ||
+     ! has_devfs "$tmp/file-noext" || has_devfs "$tmp/file-nofs"; then
+	fail parts "/dev and /proc in the wrong images (want: file, file-noext)"
+elif nm "$tmp/file" | grep -q ' exec_load$' || ! nm "$top/build/lib/atman.o" | grep -q ' exec_load$'; then
+	fail parts "the loader of static Linux programs in an atman-cc image, or not in atman.o"
 else
 	pass parts
 fi
@@ -105,6 +146,172 @@ if [ "$st" = 0 ] && has "fopen ok"; then pass parts-file-runs; else
 boot "$tmp/nofile"
 if [ "$st" = 0 ] && has "no files"; then pass parts-nofile-runs; else
 	cp "$tmp/out" "$tmp/log"; fail parts-nofile-runs "the program without ext did not run (status $st)"; fi
+boot "$tmp/cwd"
+if [ "$st" = 0 ] && has "cwd /"; then pass parts-fs-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-fs-runs "the getcwd program did not run right (status $st)"; fi
+boot "$tmp/file-nofs"
+if [ "$st" = 1 ] && has "fopen Function not implemented" &&
+   grep -q '^atman: unsupported syscall open' "$tmp/out"; then pass parts-nofs-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-nofs-enosys "want ENOSYS from fopen, said (status $st)"; fi
+
+# ---- parts: the network only in images whose program makes a socket call ----
+# Both ways again: the program without files above has no lwIP; one that
+# makes a socket, binds and listens on loopback has it and runs; one that
+# only resolves a name (getaddrinfo: musl's resolver makes the socket)
+# has it, and the file system for the /etc/hosts the resolver reads with
+# the system call (not open()), and resolves localhost; one that calls
+# syscall() itself has every part; ATMAN_NET forces either way, and a
+# socket call in an image forced without the network fails with ENOSYS,
+# said on the console.
+cat >"$tmp/sock.c" <<'C'
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+int main(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0) {
+		printf("socket: %s\n", strerror(errno));
+		return 1;
+	}
+	int ok = !bind(s, (struct sockaddr *)&a, sizeof(a)) && !listen(s, 1);
+	printf("listen %s\n", ok ? "ok" : "failed");
+	return !ok;
+}
+C
+cat >"$tmp/gai.c" <<'C'
+#include <netdb.h>
+#include <stdio.h>
+int main(void)
+{
+	struct addrinfo *r;
+	int e = getaddrinfo("localhost", NULL, NULL, &r);
+	printf("getaddrinfo %d\n", e);
+	return e != 0;
+}
+C
+cat >"$tmp/sys.c" <<'C'
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) { printf("pid %ld\n", syscall(SYS_getpid)); return 0; }
+C
+has_net() { nm "$1" | grep -q ' lwip_init$'; }
+if ! "$CC" -O2 -o "$tmp/sock" "$tmp/sock.c" >"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/gai" "$tmp/gai.c" >>"$tmp/log" 2>&1 ||
+   ! "$CC" -O2 -o "$tmp/sys" "$tmp/sys.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_NET=1 "$CC" -O2 -o "$tmp/nofile-net" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_NET=0 "$CC" -O2 -o "$tmp/sock-nonet" "$tmp/sock.c" >>"$tmp/log" 2>&1; then
+	fail parts-net "a link failed"
+elif has_net "$tmp/nofile" || has_net "$tmp/file" || ! has_net "$tmp/sock" ||
+     has_ext "$tmp/sock" || has_fs "$tmp/sock" || ! has_net "$tmp/gai" || ! has_fs "$tmp/gai" ||
+     has_ext "$tmp/gai" || ! has_net "$tmp/nofile-net" ||
+     has_net "$tmp/sock-nonet" || ! has_net "$tmp/sys" || ! has_ext "$tmp/sys" ||
+     ! has_fs "$tmp/sys"; then
+	fail parts-net "lwIP in the wrong images (want: sock, gai, sys, nofile-net; gai with the file system)"
+else
+	pass parts-net
+fi
+boot "$tmp/sock"
+if [ "$st" = 0 ] && has "listen ok"; then pass parts-net-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-net-runs "the socket program did not run right (status $st)"; fi
+boot "$tmp/gai"
+if [ "$st" = 0 ] && has "getaddrinfo 0"; then pass parts-gai-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-gai-runs "getaddrinfo did not work (status $st): musl's resolver reads /etc/hosts"; fi
+boot "$tmp/sock-nonet"
+if [ "$st" = 1 ] && has "socket: Function not implemented" &&
+   has "atman: unsupported syscall socket (41)"; then pass parts-nonet-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-nonet-enosys "want ENOSYS from socket, said (status $st)"; fi
+
+# ---- parts: poll, epoll, pipes and eventfds only for a program that uses them --
+cat >"$tmp/pipe.c" <<'C'
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void)
+{
+	int p[2];
+	char c = 0;
+	if (pipe(p)) {
+		printf("pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	struct pollfd f = { .fd = p[0], .events = POLLIN };
+	int ok = write(p[1], "x", 1) == 1 && poll(&f, 1, 1000) == 1 &&
+		 read(p[0], &c, 1) == 1 && c == 'x';
+	printf("pipe %s\n", ok ? "ok" : "failed");
+	return !ok;
+}
+C
+has_events() { nm "$1" | grep -q ' pipe_open$'; }
+if ! "$CC" -O2 -o "$tmp/pipe" "$tmp/pipe.c" >"$tmp/log" 2>&1 ||
+   ! ATMAN_EVENTS=1 "$CC" -O2 -o "$tmp/nofile-events" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_EVENTS=0 "$CC" -O2 -o "$tmp/pipe-noevents" "$tmp/pipe.c" >>"$tmp/log" 2>&1; then
+	fail parts-events "a link failed"
+elif has_events "$tmp/nofile" || has_events "$tmp/file" || ! has_events "$tmp/pipe" ||
+     ! has_events "$tmp/nofile-events" || has_events "$tmp/pipe-noevents" ||
+     ! has_events "$tmp/sys" || has_net "$tmp/pipe" || has_fs "$tmp/pipe"; then
+	fail parts-events "pipes in the wrong images (want: pipe, sys, nofile-events)"
+else
+	pass parts-events
+fi
+boot "$tmp/pipe"
+if [ "$st" = 0 ] && has "pipe ok"; then pass parts-events-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-events-runs "the pipe program did not run right (status $st)"; fi
+boot "$tmp/pipe-noevents"
+if [ "$st" = 1 ] && has "pipe: Function not implemented" &&
+   has "atman: unsupported syscall pipe (22)"; then pass parts-noevents-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-noevents-enosys "want ENOSYS from pipe, said (status $st)"; fi
+
+# ---- parts: alarm and the other timers only for a program that sets one --------
+cat >"$tmp/alarm.c" <<'C'
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+static volatile sig_atomic_t rang;
+static void ring(int s) { rang = s; }
+int main(void)
+{
+	struct itimerval v = { .it_value = { 0, 1000 } };
+	signal(SIGALRM, ring);
+	if (setitimer(ITIMER_REAL, &v, NULL)) {
+		printf("setitimer: %s\n", strerror(errno));
+		return 1;
+	}
+	while (!rang)
+		pause();
+	printf("timer rang\n");
+	return 0;
+}
+C
+has_timers() { nm "$1" | grep -q ' ptimer_create$'; }
+if ! "$CC" -O2 -o "$tmp/alarm" "$tmp/alarm.c" >"$tmp/log" 2>&1 ||
+   ! ATMAN_TIMERS=1 "$CC" -O2 -o "$tmp/nofile-timers" "$tmp/nofile.c" >>"$tmp/log" 2>&1 ||
+   ! ATMAN_TIMERS=0 "$CC" -O2 -o "$tmp/alarm-notimers" "$tmp/alarm.c" >>"$tmp/log" 2>&1; then
+	fail parts-timers "a link failed"
+elif has_timers "$tmp/nofile" || has_timers "$tmp/pipe" || ! has_timers "$tmp/alarm" ||
+     ! has_timers "$tmp/nofile-timers" || has_timers "$tmp/alarm-notimers" ||
+     ! has_timers "$tmp/sys"; then
+	fail parts-timers "timers in the wrong images (want: alarm, sys, nofile-timers)"
+else
+	pass parts-timers
+fi
+boot "$tmp/alarm"
+if [ "$st" = 0 ] && has "timer rang"; then pass parts-timers-runs; else
+	cp "$tmp/out" "$tmp/log"; fail parts-timers-runs "the setitimer program did not run right (status $st)"; fi
+boot "$tmp/alarm-notimers"
+if [ "$st" = 1 ] && has "setitimer: Function not implemented" &&
+   has "atman: unsupported syscall setitimer (38)"; then pass parts-notimers-enosys; else
+	cp "$tmp/out" "$tmp/log"; fail parts-notimers-enosys "want ENOSYS from setitimer, said (status $st)"; fi
 
 # ---- autoconf-style probes ----------------------------------------------------
 cd "$tmp" || exit 2
@@ -488,6 +695,9 @@ cat >own.c <<'C'
 void panic(const char *why) { printf("own panic: %s\n", why); }
 int printk(const char *msg) { return printf("own printk: %s\n", msg); }
 void *page_alloc(void) { return malloc(4096); }
+/* The kernel without the network reaches this name weakly (a part left
+ * out): it must stay NULL there, never become ours. */
+void net_boot(void) { printf("own net_boot, called by the kernel\n"); }
 int main(int argc, char **argv)
 {
 	panic("not really");
@@ -503,7 +713,7 @@ if ! "$CC" -O2 -o own own.c >"$tmp/log" 2>&1; then
 else
 	boot own
 	if [ "$st" = 0 ] && has "own panic: not really" && has "own printk: hello" &&
-	   has "own page_alloc: ok"; then
+	   has "own page_alloc: ok" && ! grep -q 'own net_boot' "$tmp/out"; then
 		pass own-names
 	else
 		cp "$tmp/out" "$tmp/log"; fail own-names "it did not run right (status $st)"
@@ -537,7 +747,7 @@ fi
 
 # ---- -v shows the commands ---------------------------------------------------
 "$CC" -v -O2 -o conftest4 conftest.c >/dev/null 2>"$tmp/log"
-if [ "$(grep -c 'guest\.lds.*atman\(-noext\)\?\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
+if [ "$(grep -c 'guest\.lds.*atman\.o' "$tmp/log")" = 2 ] && grep -q -- '-nostdinc' "$tmp/log" &&
    [ -f conftest4 ]; then
 	pass verbose
 else

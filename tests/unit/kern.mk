@@ -14,7 +14,7 @@ unit: $(patsubst %,$(B)/unit/test_%,$(KERN_TESTS))
 # The file layer and everything it reaches, with the fakes.
 UNIT_FILE_OBJS := $(patsubst %,$(B)/unit/%.o,kern/uio kern/file kern/reclock kern/poll \
 	kern/pipe kern/eventfd kern/epoll kern/console kern/wait \
-	sys/sys_fd sys/sys_poll sys/sys_time tests/unit/fake_sched \
+	sys/sys_fd sys/sys_pipe sys/sys_poll sys/sys_time tests/unit/fake_sched \
 	tests/unit/fake_kern)
 
 $(B)/unit/test_file: $(UNIT_FILE_OBJS)

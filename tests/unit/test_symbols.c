@@ -7,25 +7,26 @@
 
 #define SYM_MAGIC 0x4d595341 /* "ASYM" */
 
-/* The blob, 8-byte aligned like the section: magic, count, addr[count],
- * name[count] (offsets into str), str. Returns its length. */
+/* The blob, 8-byte aligned like the section: magic, count, base (the
+ * first address), off[count] (addresses less base), the names one after
+ * the other. Returns its length. */
 static size_t build(uint64_t *out, int n, const uint64_t *addr,
 		    const char *const *name)
 {
 	char *b = (char *)out;
 	uint32_t hdr[2] = { SYM_MAGIC, n };
 	memcpy(b, hdr, 8);
-	if (n)
-		memcpy(b + 8, addr, 8 * n);
-	uint32_t *off = (uint32_t *)(b + 8 + 8 * n);
+	out[1] = n ? addr[0] : 0;
+	uint32_t *off = (uint32_t *)(b + 16);
+	for (int i = 0; i < n; i++)
+		off[i] = addr[i] - addr[0];
 	char *str = (char *)(off + n);
-	uint32_t at = 0;
+	size_t at = 0;
 	for (int i = 0; i < n; i++) {
-		off[i] = at;
 		strcpy(str + at, name[i]);
 		at += strlen(name[i]) + 1;
 	}
-	return 8 + 12 * n + at;
+	return 16 + 4 * n + at;
 }
 
 static const uint64_t addrs[] = { 0x101000, 0x101040, 0x101040, 0x102000 };
@@ -64,7 +65,7 @@ static void lookup_at_below_between_after(void)
 static void lookup_many(void)
 {
 	enum { N = 300 };
-	static uint64_t blob[(8 + 12 * N + 8 * N) / 8 + 1];
+	static uint64_t blob[(16 + 4 * N + 12 * N) / 8 + 1];
 	uint64_t a[N];
 	char namebuf[N][12];
 	const char *nm[N];
@@ -120,26 +121,27 @@ static void malformed_blobs(void)
 	char *b = (char *)blob;
 
 	REFUSED(blob, 0);
-	REFUSED(blob, 7);
+	REFUSED(blob, 15);
 	h[0] = 0x4d595342; /* magic */
 	REFUSED(blob, len);
 	h[0] = SYM_MAGIC;
-	h[1] = 5; /* more symbols than the blob holds */
+	h[1] = 5; /* more names than the blob holds */
 	REFUSED(blob, len);
-	h[1] = UINT32_MAX;
+	h[1] = UINT32_MAX; /* more offsets than it holds */
 	REFUSED(blob, len);
 	h[1] = 4;
-	blob[1] = 0x101080; /* not sorted */
+	uint32_t *off = (uint32_t *)(b + 16);
+	off[1] = 0x80; /* not sorted */
 	REFUSED(blob, len);
-	blob[1] = addrs[0];
-	uint32_t *off = (uint32_t *)(b + 8 + 8 * 4);
-	uint32_t keep = off[3];
-	off[3] = len - 8 - 12 * 4; /* a name past the strings */
-	REFUSED(blob, len);
-	off[3] = keep;
+	off[1] = 0x40;
 	b[len - 1] = 'x'; /* the last name not terminated */
 	REFUSED(blob, len);
 	b[len - 1] = 0;
+	char *str = (char *)(off + 4);
+	size_t k = strlen(str);
+	str[k] = 'x'; /* two names in one: three for four */
+	REFUSED(blob, len);
+	str[k] = 0;
 	struct sym_table t;
 	CHECK(sym_table_parse(&t, blob, len)); /* all repaired */
 }
@@ -165,7 +167,7 @@ static void random_blobs(void)
 {
 	unsigned long long seed = 7;
 	for (int round = 0; round < 20000; round++) {
-		size_t n = 8 + test_rand(&seed) % 120;
+		size_t n = 16 + test_rand(&seed) % 120;
 		uint32_t *p = malloc(n);
 		for (size_t i = 0; i < n; i++)
 			((uint8_t *)p)[i] = test_rand(&seed) % 4

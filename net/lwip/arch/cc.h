@@ -24,6 +24,13 @@ void net_mem_free(void *p);
 /* A broken lwIP invariant is a kernel panic, reported where it broke. */
 #define LWIP_PLATFORM_ASSERT(x) panic_at(__FILE__, __LINE__, "lwip: %s", x)
 
+/* lwIP's own character classes, not <ctype.h>'s, and our atoi for
+ * netif_find's one: the kernel calls nothing of musl's (a program's own
+ * isxdigit or atoi must never run inside lwIP). */
+#define LWIP_NO_CTYPE_H 1
+int net_atoi(const char *s);
+#define atoi net_atoi
+
 /* x86 is little-endian; the compiler's byte swaps beat lwIP's C ones. */
 #ifndef BYTE_ORDER /* musl's <endian.h> may have said so already */
 #define BYTE_ORDER LITTLE_ENDIAN
