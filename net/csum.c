@@ -45,10 +45,16 @@ int net_csum_offload(void *const *frag, const size_t *len, int nfrag)
 		total += len[k];
 	if (nfrag < 1 || total < ETH_HLEN + 20)
 		return 0;
-	uint8_t h[ETH_HLEN + 60 + 20]; /* Ethernet, IPv4 with options, TCP */
-	size_t nh = MIN(total, sizeof(h));
-	for (size_t i = 0; i < nh; i++)
-		h[i] = *csum_at(frag, len, nfrag, i);
+	/* The headers: where lwIP puts them, in the first piece; gathered
+	 * byte by byte only if they are split (every frame comes here). */
+	uint8_t copy[ETH_HLEN + 60 + 20]; /* Ethernet, IPv4 + options, TCP */
+	size_t nh = MIN(total, sizeof(copy));
+	const uint8_t *h = frag[0];
+	if (len[0] < nh) {
+		for (size_t i = 0; i < nh; i++)
+			copy[i] = *csum_at(frag, len, nfrag, i);
+		h = copy;
+	}
 	if ((h[12] << 8 | h[13]) != ETH_P_IPV4 || (h[14] >> 4) != 4)
 		return 0;
 	const uint8_t *ip = h + ETH_HLEN;
