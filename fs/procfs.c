@@ -107,12 +107,15 @@ static size_t fill_meminfo(char *buf, size_t cap)
 	struct synth_buf sb = { buf, 0, cap }, *b = &sb;
 	unsigned long total = pages.total_pages * (KPAGE_SIZE / 1024);
 	unsigned long free = pages.free_pages * (KPAGE_SIZE / 1024);
+	/* Pages promised to mappings not yet touched are free, but not
+	 * available to anyone else. */
+	unsigned long avail = page_avail() * (KPAGE_SIZE / 1024);
 	synth_printf(b,
 		     "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
 		     "MemAvailable:   %8lu kB\nBuffers:        %8lu kB\n"
 		     "Cached:         %8lu kB\nSwapTotal:      %8lu kB\n"
 		     "SwapFree:       %8lu kB\n",
-		     total, free, free, 0UL, 0UL, 0UL, 0UL);
+		     total, free, avail, 0UL, 0UL, 0UL, 0UL);
 	return b->len;
 }
 

@@ -49,7 +49,7 @@ static uint64_t ramfs_devs;
 
 static uintptr_t ram_page(void)
 {
-	if (pages.free_pages < RAMFS_RESERVE)
+	if (page_avail() < RAMFS_RESERVE)
 		return 0;
 	return page_alloc();
 }
@@ -435,9 +435,8 @@ static void ramfs_space(struct fs *fs, uint64_t *total, uint64_t *avail)
 {
 	(void)fs;
 	*total = pages.total_pages;
-	*avail = pages.free_pages > RAMFS_RESERVE
-			 ? pages.free_pages - RAMFS_RESERVE
-			 : 0;
+	size_t free = page_avail();
+	*avail = free > RAMFS_RESERVE ? free - RAMFS_RESERVE : 0;
 }
 
 struct fs *ramfs_new(void)

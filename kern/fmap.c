@@ -58,7 +58,8 @@ long fmap_map(uintptr_t addr, size_t len, int prot, int flags, struct file *f,
 	if (shared && !(m = kmalloc(sizeof(*m))))
 		return -ENOMEM;
 	long a = vm_mmap(addr, len, PROT_READ | PROT_WRITE,
-			 (flags & ~MAP_TYPE) | MAP_PRIVATE | MAP_ANONYMOUS);
+			 (flags & ~MAP_TYPE) | MAP_PRIVATE | MAP_ANONYMOUS |
+				 MAP_POPULATE); /* filled at once */
 	if (a < 0) {
 		kfree(m);
 		return a;

@@ -132,12 +132,20 @@ struct page_pool {
 	uintptr_t runs[64][2]; /* untouched runs of RAM: [start, end) */
 	unsigned nruns;
 	size_t free_pages, total_pages;
+	size_t reserved; /* of free_pages, promised to lazy mappings */
 };
 extern struct page_pool pages;
 void page_pool_add(struct page_pool *p, uintptr_t start, uintptr_t end);
 uintptr_t page_pool_alloc(struct page_pool *p); /* 0 when empty */
+bool page_pool_reserve(struct page_pool *p, size_t n);
+void page_pool_unreserve(struct page_pool *p, size_t n);
+uintptr_t page_pool_alloc_reserved(struct page_pool *p); /* never 0 */
 void page_pool_free(struct page_pool *p, uintptr_t pa);
-uintptr_t page_alloc(void); /* zeroed; 0 when out of memory */
+uintptr_t page_alloc(void);	     /* zeroed; 0 when out of memory */
+uintptr_t page_alloc_reserved(void); /* zeroed; one reserved earlier */
+bool page_reserve(size_t n);	     /* false: fewer than n pages available */
+void page_unreserve(size_t n);
+size_t page_avail(void); /* free and not reserved */
 void page_free(uintptr_t pa);
 
 /* kmem.c: small kernel objects, up to 2048 bytes, 64-byte aligned */
@@ -162,13 +170,14 @@ bool vmem_covers(const struct vmem *v, uintptr_t start, uintptr_t end);
 bool vmem_is_free(const struct vmem *v, uintptr_t start, uintptr_t end);
 
 /* vm.c: anonymous memory: mmap and friends, brk, kernel stacks */
-#define VM_BASE	 0x0000008000000000UL /* 512 GiB: below is RAM, identity */
-#define VM_LIMIT 0x0000800000000000UL
-#define BRK_MAX	 (1UL << 30)
-#define VM_READ	 1
-#define VM_WRITE 2
-#define VM_EXEC	 4
-#define VM_LAZY	 8 /* back pages on first touch (stacks) */
+#define VM_BASE	   0x0000008000000000UL /* 512 GiB: below is RAM, identity */
+#define VM_LIMIT   0x0000800000000000UL
+#define BRK_MAX	   (1UL << 30)
+#define VM_READ	   1
+#define VM_WRITE   2
+#define VM_EXEC	   4
+#define VM_LAZY	   8  /* back pages on first touch (stacks) */
+#define VM_RESERVE 16 /* on first touch too, from pages reserved at once */
 extern struct vmem vm_space;
 /* Linux's overcommit, for loaded Linux programs (Go reserves 64 MiB
  * arenas read-write and touches what it uses): every mapping is backed

@@ -3,11 +3,15 @@
  * mprotect, mremap, madvise, brk, and stacks with guard pages.
  *
  * Addresses above VM_BASE; the first BRK_MAX bytes are the brk heap, the
- * rest is tracked by vm_space (kern/vmem.c). Pages are allocated when
- * mapped, so running out of memory is -ENOMEM at the call, never a crash
- * later. Two exceptions are backed on first touch (PTE_LAZY): stacks the
- * kernel makes (the main stack, go threads) and MAP_NORESERVE mappings;
- * touching one with no memory left is a crash report.
+ * rest is tracked by vm_space (kern/vmem.c). Running out of memory is
+ * -ENOMEM at the call, never a crash later: mmap reserves its pages at
+ * the call (page_reserve) and backs each on its first touch (PTE_LAZY |
+ * PTE_RESV), as Linux does, so a thread's 136 KiB stack costs the two
+ * or three pages it touches, not 34 zeroed ones; MAP_POPULATE and brk
+ * back theirs at once. Two exceptions are backed on first touch without
+ * a reservation (PTE_LAZY alone): stacks the kernel makes (the main
+ * stack, go threads) and MAP_NORESERVE mappings; touching one with no
+ * memory left is a crash report.
  *
  * Page-table entries are read and written through paging_get/paging_set
  * (the CPU layer's: a Xen PV guest's tables are Xen's to write, and
@@ -65,6 +69,8 @@ static void unmap_pages(uintptr_t start, uintptr_t end)
 		 * program cannot run in between. */
 		if (pte & (PTE_P | PTE_FRAME))
 			page_free(pte & PTE_ADDR);
+		else if (pte & PTE_RESV)
+			page_unreserve(1);
 		paging_set(va, 0);
 	}
 	paging_commit();
@@ -73,26 +79,44 @@ static void unmap_pages(uintptr_t start, uintptr_t end)
 	paging_prune(start, end);
 }
 
-/* Back [start, end) with zeroed pages (or lazy entries); all or nothing. */
+/* Back [start, end) with zeroed pages, or lazy entries (VM_RESERVE: a
+ * page reserved for each); all or nothing. */
 static int map_pages(uintptr_t start, uintptr_t end, int prot)
 {
 	uint64_t f = prot_flags(prot);
+	uint64_t lazy = PTE_LAZY | (f & ~PTE_P);
+	if (prot & VM_RESERVE) {
+		if (!page_reserve((end - start) / PAGE_SIZE))
+			return -ENOMEM;
+		lazy |= PTE_RESV;
+	}
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		uintptr_t pa = 0;
-		if (!(prot & VM_LAZY) && !(pa = page_alloc()))
+		if (!(prot & (VM_LAZY | VM_RESERVE)) && !(pa = page_alloc()))
 			goto nomem;
-		if (paging_set(va, pa ? pa | f : PTE_LAZY | (f & ~PTE_P))) {
+		if (paging_set(va, pa ? pa | f : lazy)) {
 			if (pa)
 				page_free(pa);
 			goto nomem;
 		}
 		continue;
 	nomem:
+		/* Entries set give their reservation back as they go. */
+		if (prot & VM_RESERVE)
+			page_unreserve((end - va) / PAGE_SIZE);
 		unmap_pages(start, va);
 		return -ENOMEM;
 	}
 	paging_commit();
 	return 0;
+}
+
+/* How a new anonymous mapping is backed when the caller did not say. */
+static int backing(int flags)
+{
+	if (flags & MAP_NORESERVE || vm_overcommit)
+		return VM_LAZY;
+	return flags & MAP_POPULATE ? 0 : VM_RESERVE;
 }
 
 static int to_vm_prot(int prot)
@@ -132,9 +156,7 @@ long vm_mmap(uintptr_t addr, size_t len, int prot, int flags)
 	int r = vmem_insert(&vm_space, start, start + len);
 	if (r)
 		return r;
-	int vp = to_vm_prot(prot);
-	if (flags & MAP_NORESERVE || vm_overcommit)
-		vp |= VM_LAZY;
+	int vp = to_vm_prot(prot) | backing(flags);
 	if (prot != PROT_NONE && map_pages(start, start + len, vp)) {
 		vmem_remove(&vm_space, start, start + len);
 		return -ENOMEM;
@@ -183,16 +205,21 @@ int vm_mprotect(uintptr_t addr, size_t len, int prot)
 		pte_t pte = paging_get(va);
 		uint64_t frame = pte & (PTE_P | PTE_FRAME) ? pte & PTE_ADDR : 0;
 		if (prot == PROT_NONE) {
+			/* Untouched: nothing to keep, the reservation back. */
+			if (!frame && pte & PTE_RESV)
+				page_unreserve(1);
 			r = paging_set(va, frame ? frame | PTE_FRAME : 0);
 		} else if (frame) {
 			r = paging_set(va, frame | f);
 		} else if (pte & PTE_LAZY || vm_overcommit) {
-			r = paging_set(va, PTE_LAZY | (f & ~PTE_P));
+			r = paging_set(va, (pte & (PTE_LAZY | PTE_RESV)) |
+						   PTE_LAZY | (f & ~PTE_P));
+		} else if (page_reserve(1)) {
+			r = paging_set(va, PTE_LAZY | PTE_RESV | (f & ~PTE_P));
+			if (r)
+				page_unreserve(1);
 		} else {
-			uintptr_t pa = page_alloc();
-			r = pa ? paging_set(va, pa | f) : -ENOMEM;
-			if (r && pa)
-				page_free(pa);
+			r = -ENOMEM;
 		}
 	}
 	paging_commit();
@@ -216,7 +243,7 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, int flags,
 
 	/* Protection of the grown part: that of the last old page. */
 	pte_t last = paging_get(old + old_len - PAGE_SIZE);
-	int prot = VM_READ | (vm_overcommit ? VM_LAZY : 0);
+	int prot = VM_READ | backing(0);
 	if (last & PTE_W)
 		prot |= VM_WRITE;
 	if (last & (PTE_P | PTE_FRAME | PTE_LAZY) && !(last & paging_nx()))
@@ -284,13 +311,19 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 	 * the allocator, whose pages the kernel reaches at their address. */
 	if (addr >= prog_lo && addr + len <= prog_hi)
 		return 0;
-	/* Give the frames back; the next touch gets a zero page. */
+	/* Give the frames back; the next touch gets a zero page, from the
+	 * reservation each frame turns into (it cannot fail: one was just
+	 * freed). Under overcommit nothing is reserved: Go's scavenger gives
+	 * memory back this way. */
+	uint64_t lazy = PTE_LAZY | (vm_overcommit ? 0 : PTE_RESV);
 	for (uintptr_t va = addr; va < addr + len; va += PAGE_SIZE) {
 		pte_t pte = paging_get(va);
 		if (!(pte & PTE_P))
 			continue;
 		page_free(pte & PTE_ADDR);
-		paging_set(va, PTE_LAZY | (pte & (PTE_W | PTE_NX)));
+		if (!vm_overcommit && !page_reserve(1))
+			panic("a page just freed cannot be reserved");
+		paging_set(va, lazy | (pte & (PTE_W | PTE_NX)));
 	}
 	paging_commit();
 	return 0;
@@ -341,7 +374,7 @@ bool vm_fault(uintptr_t addr, bool write)
 	pte_t pte = paging_get(va);
 	if (!(pte & PTE_LAZY))
 		return false;
-	uintptr_t pa = page_alloc();
+	uintptr_t pa = pte & PTE_RESV ? page_alloc_reserved() : page_alloc();
 	if (!pa)
 		return false;
 	paging_set(va, pa | PTE_P | (pte & (PTE_W | PTE_NX)));

@@ -252,9 +252,20 @@ static inline void cpu_fpu_reset_ctl(uint32_t mxcsr, uint16_t fcw)
 #define PTE_PS	  0x080UL
 #define PTE_LAZY  0x200UL /* software, P=0: allocate a zero page on touch */
 #define PTE_FRAME 0x400UL /* software, P=0: PROT_NONE, frame kept */
+#define PTE_RESV  0x800UL /* software, with PTE_LAZY: a page is reserved */
 #define PTE_NX	  (1UL << 63)
 #define PTE_ADDR  0x000ffffffffff000UL
 typedef uint64_t pte_t;
+/* Does a page-table page map nothing? Eight entries at a time: this runs
+ * at every munmap. */
+static inline bool paging_table_empty(const pte_t *t)
+{
+	for (int i = 0; i < 512; i += 8)
+		if (t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] |
+		    t[i + 5] | t[i + 6] | t[i + 7])
+			return false;
+	return true;
+}
 struct paging_ops {
 	void (*init)(void); /* RAM identity-mapped, the image protected */
 	pte_t (*get)(uintptr_t va); /* 0: nothing there, nor a table */

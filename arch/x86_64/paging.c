@@ -28,8 +28,15 @@ uint64_t paging_nx(void)
 	return cpu.nx ? PTE_NX : 0;
 }
 
+/* The last-level table walked last: mmap and munmap go page by page
+ * through one table; prune forgets it. */
+static uintptr_t last_key = 1; /* va >> 21 of last_table; odd: none */
+static pte_t *last_table;
+
 static pte_t *walk(uintptr_t va, bool create)
 {
+	if (va >> 21 << 1 == last_key)
+		return &last_table[(va >> 12) & 511];
 	pte_t *t = pml4;
 	for (int shift = 39; shift > 12; shift -= 9) {
 		pte_t *e = &t[(va >> shift) & 511];
@@ -44,6 +51,8 @@ static pte_t *walk(uintptr_t va, bool create)
 		kassert(!(*e & PTE_PS));
 		t = (pte_t *)(*e & PTE_ADDR);
 	}
+	last_key = va >> 21 << 1;
+	last_table = t;
 	return &t[(va >> 12) & 511];
 }
 
@@ -70,38 +79,38 @@ static void native_commit(void)
 {
 }
 
-static bool table_empty(const pte_t *t)
-{
-	for (int i = 0; i < 512; i++)
-		if (t[i])
-			return false;
-	return true;
-}
-
 /* Free the tables below t (whose entries each map 1 << shift bytes) that
- * map nothing any more, looking only at those covering [start, end). */
-static void prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
+ * map nothing any more, looking only at those covering [start, end).
+ * Unmapping clears last-level entries only, so a higher table can have
+ * become empty only if a table below it was freed just now: true then.
+ * (A walk that failed half way may leave an empty table behind; the next
+ * mapping there uses it.) */
+static bool prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
 {
 	uintptr_t span = 1UL << shift;
+	bool freed = false;
 	for (uintptr_t va = start; va < end;) {
 		uintptr_t next = ALIGN_DOWN(va, span) + span;
 		pte_t *e = &t[(va >> shift) & 511];
 		if (*e & PTE_P) {
 			pte_t *sub = (pte_t *)(*e & PTE_ADDR);
-			if (shift > 21)
-				prune(sub, shift - 9, va, MIN(next, end));
-			if (table_empty(sub)) {
+			bool check = shift == 21 ||
+				     prune(sub, shift - 9, va, MIN(next, end));
+			if (check && paging_table_empty(sub)) {
 				*e = 0;
+				last_key = 1;
 				/* invlpg also drops the CPU's cached copies
 				 * of upper-level entries (SDM 4.10.4.1). */
 				invlpg(va);
 				page_free((uintptr_t)sub);
+				freed = true;
 			}
 		}
 		if (next < va)
 			break; /* wrapped at the top of the address space */
 		va = next;
 	}
+	return freed;
 }
 
 static void native_prune(uintptr_t start, uintptr_t end)

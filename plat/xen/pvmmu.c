@@ -237,28 +237,21 @@ int pvmmu_map_mfn(uintptr_t va, uint64_t mfn, uint64_t flags)
 	return 0;
 }
 
-static bool table_empty(const pte_t *t)
-{
-	for (int i = 0; i < 512; i++)
-		if (t[i])
-			return false;
-	return true;
-}
-
 /* As paging.c's prune. A table page leaves the tables in one batch:
  * unlinked (it stops being a table for Xen), then writable again, and
  * only then given back, as the page allocator writes into it. */
-static void prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
+static bool prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
 {
 	uintptr_t span = 1UL << shift;
+	bool freed = false;
 	for (uintptr_t va = start; va < end;) {
 		uintptr_t next = ALIGN_DOWN(va, span) + span;
 		unsigned i = (va >> shift) & 511;
 		if (t[i] & PTE_P) {
 			pte_t *sub = (pte_t *)(from_machine(t[i]) & PTE_ADDR);
-			if (shift > 21)
-				prune(sub, shift - 9, va, MIN(next, end));
-			if (table_empty(sub)) {
+			bool check = shift == 21 ||
+				     prune(sub, shift - 9, va, MIN(next, end));
+			if (check && paging_table_empty(sub)) {
 				queue_upper(t, i, 0);
 				queue_inval(va);
 				queue(walk((uintptr_t)sub, false),
@@ -266,12 +259,14 @@ static void prune(pte_t *t, int shift, uintptr_t start, uintptr_t end)
 						 PTE_W | paging_nx()));
 				pv_commit();
 				page_free((uintptr_t)sub);
+				freed = true;
 			}
 		}
 		if (next < va)
 			break;
 		va = next;
 	}
+	return freed;
 }
 
 static void pv_prune(uintptr_t start, uintptr_t end)

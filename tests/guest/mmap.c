@@ -1,6 +1,8 @@
 /* Anonymous memory: mmap gives zeroed pages, MAP_FIXED replaces,
  * mprotect keeps contents, munmap frees — page tables included — so
  * mapping and unmapping far more than the guest has goes on working.
+ * Pages are backed on first touch but reserved at the call: a mapping
+ * the memory cannot hold is ENOMEM there, never a crash at a touch.
  * Run in a 16 MiB guest. */
 #include <errno.h>
 #include <stdint.h>
@@ -95,6 +97,35 @@ int main(void)
 	p = mmap(NULL, MiB, RW, ANON, -1, 0);
 	check("and memory is still there after",
 	      p != MAP_FAILED && all(p, MiB, 0));
+	munmap(p, MiB);
+
+	/* Two 10 MiB mappings do not fit in 16 MiB, touched or not. */
+	unsigned char *a = mmap(NULL, 10 * MiB, RW, ANON, -1, 0);
+	errno = 0;
+	unsigned char *b = mmap(NULL, 10 * MiB, RW, ANON, -1, 0);
+	check("10 MiB untouched holds its memory: 10 MiB more is ENOMEM",
+	      a != MAP_FAILED && b == MAP_FAILED && errno == ENOMEM);
+	errno = 0;
+	b = mmap(NULL, 10 * MiB, RW, ANON | MAP_POPULATE, -1, 0);
+	check("and so with MAP_POPULATE", b == MAP_FAILED && errno == ENOMEM);
+	check("every page of it can be touched, zero",
+	      a != MAP_FAILED && all(a, 10 * MiB, 0));
+	memset(a, 1, 10 * MiB);
+	check("its memory comes back at munmap",
+	      munmap(a, 10 * MiB) == 0 && (b = mmap(NULL, 10 * MiB, RW, ANON,
+						    -1, 0)) != MAP_FAILED);
+	check("and at PROT_NONE of pages never touched",
+	      mprotect(b, 10 * MiB, PROT_NONE) == 0 &&
+		      (a = mmap(NULL, 10 * MiB, RW, ANON, -1, 0)) !=
+			      MAP_FAILED &&
+		      all(a, 10 * MiB, 0));
+	check("PROT_NONE pages made writable again are zero",
+	      munmap(a, 10 * MiB) == 0 && mprotect(b, MiB, RW) == 0 &&
+		      all(b, MiB, 0));
+	munmap(b, 10 * MiB);
+	b = mmap(NULL, 10 * MiB, RW, ANON | MAP_POPULATE, -1, 0);
+	check("MAP_POPULATE, zero", b != MAP_FAILED && all(b, 10 * MiB, 0));
+	munmap(b, 10 * MiB);
 	printf("mmap %s\n", fails ? "FAILED" : "ok");
 	return fails != 0;
 }

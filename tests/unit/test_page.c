@@ -182,6 +182,79 @@ static void page_alloc_zeroes(void)
 	CHECK_EQ(page_alloc(), 0);
 }
 
+/* Reserved pages count as free but only page_pool_alloc_reserved hands
+ * them out; reservations beyond what is free are refused. */
+static void reservations(void)
+{
+	struct page_pool p;
+	setup(&p);
+	page_pool_add(&p, PG(0), PG(4));
+	CHECK(!page_pool_reserve(&p, 5));
+	CHECK_EQ(p.reserved, 0);
+	CHECK(page_pool_reserve(&p, 3));
+	CHECK(!page_pool_reserve(&p, 2));
+	CHECK_EQ(p.free_pages, 4);
+	uintptr_t a = page_pool_alloc(&p);
+	CHECK(a != 0);
+	CHECK_EQ(page_pool_alloc(&p), 0); /* the rest is promised */
+	uintptr_t r[3];
+	for (int i = 0; i < 3; i++) {
+		r[i] = page_pool_alloc_reserved(&p);
+		CHECK(r[i] != 0 && r[i] != a);
+	}
+	CHECK_EQ(p.reserved, 0);
+	CHECK_EQ(p.free_pages, 0);
+	page_pool_free(&p, r[0]);
+	page_pool_free(&p, r[1]);
+	CHECK(page_pool_reserve(&p, 2));
+	page_pool_unreserve(&p, 1);
+	CHECK_EQ(p.reserved, 1);
+	CHECK_EQ(page_pool_alloc(&p), r[1]); /* the one not promised */
+	CHECK_EQ(page_pool_alloc(&p), 0);
+	CHECK_EQ(page_pool_alloc_reserved(&p), r[0]);
+}
+
+/* Taking a reserved page with none reserved, or giving back more than
+ * was reserved, is a broken invariant. */
+static void reservation_misuse_panics(void)
+{
+	for (volatile int k = 0; k < 2; k++) {
+		struct page_pool p;
+		setup(&p);
+		page_pool_add(&p, PG(0), PG(4));
+		volatile bool panicked = false;
+		panic_expected = true;
+		if (!setjmp(panic_jmp)) {
+			if (k)
+				page_pool_unreserve(&p, 1);
+			else
+				page_pool_alloc_reserved(&p);
+		} else {
+			panicked = true;
+		}
+		panic_expected = false;
+		CHECK(panicked);
+	}
+}
+
+static void page_alloc_reserved_zeroes(void)
+{
+	setup(&pages);
+	page_pool_add(&pages, PG(0), PG(2));
+	uintptr_t a = page_alloc();
+	memset((void *)a, 0xa5, KPAGE_SIZE);
+	page_free(a);
+	CHECK(page_reserve(2));
+	CHECK_EQ(page_avail(), 0);
+	CHECK_EQ(page_alloc(), 0);
+	uintptr_t b = page_alloc_reserved();
+	CHECK_EQ(b, a);
+	char zero[KPAGE_SIZE] = { 0 };
+	CHECK(!memcmp((void *)b, zero, KPAGE_SIZE));
+	page_unreserve(1);
+	CHECK_EQ(page_avail(), 1);
+}
+
 static void page_free_refuses_bad_addresses(void)
 {
 	setup(&pages);
@@ -213,6 +286,9 @@ int main(int argc, char **argv)
 	RUN(random_mix);
 	RUN(page_alloc_zeroes);
 	RUN(page_free_refuses_bad_addresses);
+	RUN(reservations);
+	RUN(reservation_misuse_panics);
+	RUN(page_alloc_reserved_zeroes);
 	free(arena);
 	return test_summary();
 }
