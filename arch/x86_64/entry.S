@@ -1,7 +1,7 @@
 /*
  * Every way into the kernel: exceptions, interrupts, the syscall
  * instruction. All of them build a struct regs (arch.h) and leave through
- * regs_return, which ends in iretq.
+ * regs_return, which ends in iretq (a syscall has a quicker way back).
  *
  * The program runs in ring 0, so nothing switches stacks for us:
  * - every IDT vector has an IST stack (the program's code uses the red
@@ -11,7 +11,11 @@
  * idle in sched_idle (cpu_in_kernel tells the two cases apart).
  */
 #define REGS_SIZE (22 * 8)
-#define REGS_RSP (20 * 8)	/* offset of rsp in struct regs */
+#define REGS_RIP (17 * 8)	/* offsets in struct regs */
+#define REGS_RFLAGS (19 * 8)
+#define REGS_RSP (20 * 8)
+#define RFLAGS_TF 0x100
+#define RFLAGS_IF 0x200
 
 .macro PUSH_REGS
 	pushq %rax
@@ -192,7 +196,29 @@ syscall_entry:
 	call *syscall_handler(%rip)	/* result goes into regs->rax */
 	movq %rbx, %rsp
 	movb $0, cpu_in_kernel(%rip)
-	/* fall through */
+	/*
+	 * Back to the program without iretq, whose checks of the segments
+	 * make it the dearest instruction of a syscall under emulation
+	 * (and it is not needed: ring 0 to ring 0, same segments). RIP goes
+	 * through a variable: with interrupts off until the sti, and the
+	 * sti's one-instruction shadow covering the jmp, nothing runs in
+	 * between to change it. A frame with IF clear (never the program's
+	 * own) or TF set (its trap would come before the jmp) goes the
+	 * general way.
+	 */
+	movl REGS_RFLAGS(%rsp), %eax
+	andl $(RFLAGS_IF | RFLAGS_TF), %eax
+	cmpl $RFLAGS_IF, %eax
+	jne regs_return
+	movq REGS_RIP(%rsp), %rax
+	movq %rax, sysret_rip(%rip)
+	POP_REGS
+	addq $(4 * 8), %rsp		/* vec, err, rip, cs: at rflags */
+	andq $~RFLAGS_IF, (%rsp)	/* IF stays off until the sti */
+	popfq
+	movq (%rsp), %rsp		/* the program's stack */
+	sti
+	jmp *sysret_rip(%rip)
 
 /* Return to the context described by the struct regs at RSP. */
 	.globl regs_return
@@ -213,5 +239,7 @@ native_regs_enter:
 
 	.local syscall_rsp
 	.comm syscall_rsp, 8, 8
+	.local sysret_rip
+	.comm sysret_rip, 8, 8
 
 	.section .note.GNU-stack, "", @progbits
