@@ -59,6 +59,7 @@ static bool spawn_wanted, spawner_up;
  * this ticks and asks for one more worker each time. */
 #define GO_PROGRESS_NS (10 * 1000000ULL)
 static struct ktimer progress;
+static bool start_failing; /* the spawner's last worker_start failed */
 
 /* The program's static TLS image (PT_TLS), for a fresh start per item. */
 static const unsigned char *tls_image;
@@ -109,6 +110,11 @@ static void want_worker(void)
 static void progress_tick(struct ktimer *k)
 {
 	if (!npending)
+		return;
+	/* No worker runs and none can be started (out of memory): ticking
+	 * on would only keep the scheduler from reporting the deadlock, if
+	 * that is what this is. A worker that blocks or ends asks again. */
+	if (start_failing && !nactive)
 		return;
 	if (need_worker())
 		want_worker();
@@ -230,6 +236,9 @@ static void *spawner_main(void *p)
 		bool need = npending > nidle + nstarting;
 		kern_leave(f);
 		int r = need ? worker_start() : 0;
+		f = kern_enter();
+		start_failing = r != 0;
+		kern_leave(f);
 		if (r && !said) {
 			said = true;
 			printf("atman: go: cannot start a worker thread (%d); "
