@@ -113,6 +113,8 @@ KSRCS := \
 	fs/dev.c \
 	fs/blkfile.c \
 	fs/ext.c \
+	fs/ext_dir.c \
+	fs/ext_data.c \
 	fs/ext_io.c \
 	fs/ext_libc.c \
 	fs/mounts.c \
@@ -221,7 +223,7 @@ E2FS_OBJS := $(patsubst %.c,$(B)/e2fs/obj/%.o,$(E2FS_FILES)) $(B)/e2fs/obj/ext2_
 E2FS_CFLAGS := -iquote fs/e2fs -I$(E2FS_GEN) -I$(B)/e2fs/inc -I$(E2FS_PKG)/lib \
 	-DHAVE_CONFIG_H
 $(E2FS_OBJS): KOPT := -Os
-E2FS_USERS := $(B)/k/fs/ext.o $(B)/k/fs/ext_io.o
+E2FS_USERS := $(patsubst %,$(B)/k/fs/%.o,ext ext_dir ext_data ext_io)
 $(E2FS_USERS): KCFLAGS += $(E2FS_CFLAGS)
 $(E2FS_USERS): | $(E2FS_GEN)/ext2fs/ext2_err.h $(E2FS_GEN)/ext2fs/ext2_types.h
 
@@ -343,7 +345,7 @@ DISK_OBJS := $(patsubst %,$(B)/k/%.o,fs/mounts drivers/xen/blkfront drivers/xen/
 # local: no other kernel file, and none of runtime/ (which is above
 # musl), may bind to it. The core reaches it through fs/mounts.c's weak
 # references only.
-EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_io ext_libc)
+EXT_OBJS := $(patsubst %,$(B)/k/fs/%.o,ext ext_dir ext_data ext_io ext_libc)
 # events: poll, select and epoll (sys_poll.c, kern/epoll.c), pipes and
 # eventfds (sys_pipe.c, kern/pipe.c, kern/eventfd.c). The core reaches
 # them through sys/systab.c's weak references only.
