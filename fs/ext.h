@@ -82,7 +82,7 @@ int ext_truncate(struct inode *i, uint64_t size);
 long ext_readlink(struct inode *i, char *buf, size_t n);
 
 /* ext_io.c: libext2fs's I/O manager on a blkdev, named by the blkdev's
- * name; a small write-through cache of blocks. */
+ * name; a small write-back cache of blocks. */
 extern io_manager ext_io_manager;
 
 #endif

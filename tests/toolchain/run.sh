@@ -57,6 +57,23 @@ boot() {
 }
 # has TEXT: the last boot's console has this exact line.
 has() { grep -qxF "$1" "$tmp/out"; }
+# runs NAME IMAGE STATUS WHY LINE...: boot IMAGE; NAME passes if it exits
+# with STATUS and its console has every LINE (one starting with ^: a
+# regular expression), else fails saying WHY, with the console.
+runs() {
+	local n=$1 img=$2 want=$3 why=$4 l ok=1
+	shift 4
+	boot "$img"
+	[ "$st" = "$want" ] || ok=0
+	for l in "$@"; do
+		case $l in
+		^*) grep -q "$l" "$tmp/out" || ok=0 ;;
+		*) has "$l" || ok=0 ;;
+		esac
+	done
+	if [ $ok = 1 ]; then pass "$n"; else
+		cp "$tmp/out" "$tmp/log"; fail "$n" "$why (status $st)"; fi
+}
 
 # ---- make on a small multi-file project --------------------------------------
 cp -r "$top/examples/multifile" "$tmp/mf"
@@ -140,19 +157,11 @@ elif nm "$tmp/file" | grep -q ' exec_load$' || ! nm "$top/build/lib/atman.o" | g
 else
 	pass parts
 fi
-boot "$tmp/file"
-if [ "$st" = 0 ] && has "fopen ok"; then pass parts-file-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-file-runs "the fopen program did not run right (status $st)"; fi
-boot "$tmp/nofile"
-if [ "$st" = 0 ] && has "no files"; then pass parts-nofile-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-nofile-runs "the program without ext did not run (status $st)"; fi
-boot "$tmp/cwd"
-if [ "$st" = 0 ] && has "cwd /"; then pass parts-fs-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-fs-runs "the getcwd program did not run right (status $st)"; fi
-boot "$tmp/file-nofs"
-if [ "$st" = 1 ] && has "fopen Function not implemented" &&
-   grep -q '^atman: unsupported syscall open' "$tmp/out"; then pass parts-nofs-enosys; else
-	cp "$tmp/out" "$tmp/log"; fail parts-nofs-enosys "want ENOSYS from fopen, said (status $st)"; fi
+runs parts-file-runs "$tmp/file" 0 "the fopen program did not run right" "fopen ok"
+runs parts-nofile-runs "$tmp/nofile" 0 "the program without ext did not run" "no files"
+runs parts-fs-runs "$tmp/cwd" 0 "the getcwd program did not run right" "cwd /"
+runs parts-nofs-enosys "$tmp/file-nofs" 1 "want ENOSYS from fopen" \
+	"fopen Function not implemented" '^atman: unsupported syscall open'
 
 # ---- parts: the network only in images whose program makes a socket call ----
 # Both ways again: the program without files above has no lwIP; one that
@@ -216,16 +225,11 @@ elif has_net "$tmp/nofile" || has_net "$tmp/file" || ! has_net "$tmp/sock" ||
 else
 	pass parts-net
 fi
-boot "$tmp/sock"
-if [ "$st" = 0 ] && has "listen ok"; then pass parts-net-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-net-runs "the socket program did not run right (status $st)"; fi
-boot "$tmp/gai"
-if [ "$st" = 0 ] && has "getaddrinfo 0"; then pass parts-gai-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-gai-runs "getaddrinfo did not work (status $st): musl's resolver reads /etc/hosts"; fi
-boot "$tmp/sock-nonet"
-if [ "$st" = 1 ] && has "socket: Function not implemented" &&
-   has "atman: unsupported syscall socket (41)"; then pass parts-nonet-enosys; else
-	cp "$tmp/out" "$tmp/log"; fail parts-nonet-enosys "want ENOSYS from socket, said (status $st)"; fi
+runs parts-net-runs "$tmp/sock" 0 "the socket program did not run right" "listen ok"
+runs parts-gai-runs "$tmp/gai" 0 "getaddrinfo did not work (musl's resolver reads /etc/hosts)" \
+	"getaddrinfo 0"
+runs parts-nonet-enosys "$tmp/sock-nonet" 1 "want ENOSYS from socket" \
+	"socket: Function not implemented" "atman: unsupported syscall socket (41)"
 
 # ---- parts: poll, epoll, pipes and eventfds only for a program that uses them --
 cat >"$tmp/pipe.c" <<'C'
@@ -261,13 +265,9 @@ elif has_events "$tmp/nofile" || has_events "$tmp/file" || ! has_events "$tmp/pi
 else
 	pass parts-events
 fi
-boot "$tmp/pipe"
-if [ "$st" = 0 ] && has "pipe ok"; then pass parts-events-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-events-runs "the pipe program did not run right (status $st)"; fi
-boot "$tmp/pipe-noevents"
-if [ "$st" = 1 ] && has "pipe: Function not implemented" &&
-   has "atman: unsupported syscall pipe (22)"; then pass parts-noevents-enosys; else
-	cp "$tmp/out" "$tmp/log"; fail parts-noevents-enosys "want ENOSYS from pipe, said (status $st)"; fi
+runs parts-events-runs "$tmp/pipe" 0 "the pipe program did not run right" "pipe ok"
+runs parts-noevents-enosys "$tmp/pipe-noevents" 1 "want ENOSYS from pipe" \
+	"pipe: Function not implemented" "atman: unsupported syscall pipe (22)"
 
 # ---- parts: alarm and the other timers only for a program that sets one --------
 cat >"$tmp/alarm.c" <<'C'
@@ -305,13 +305,9 @@ elif has_timers "$tmp/nofile" || has_timers "$tmp/pipe" || ! has_timers "$tmp/al
 else
 	pass parts-timers
 fi
-boot "$tmp/alarm"
-if [ "$st" = 0 ] && has "timer rang"; then pass parts-timers-runs; else
-	cp "$tmp/out" "$tmp/log"; fail parts-timers-runs "the setitimer program did not run right (status $st)"; fi
-boot "$tmp/alarm-notimers"
-if [ "$st" = 1 ] && has "setitimer: Function not implemented" &&
-   has "atman: unsupported syscall setitimer (38)"; then pass parts-notimers-enosys; else
-	cp "$tmp/out" "$tmp/log"; fail parts-notimers-enosys "want ENOSYS from setitimer, said (status $st)"; fi
+runs parts-timers-runs "$tmp/alarm" 0 "the setitimer program did not run right" "timer rang"
+runs parts-notimers-enosys "$tmp/alarm-notimers" 1 "want ENOSYS from setitimer" \
+	"setitimer: Function not implemented" "atman: unsupported syscall setitimer (38)"
 
 # ---- autoconf-style probes ----------------------------------------------------
 cd "$tmp" || exit 2
