@@ -13,7 +13,8 @@
 #   probe:     what autoconf does: $CC -qversion, $CC conftest.c (a.out,
 #              no -o), -o conftest, -c, -E, --version, -v; a missing
 #              function fails to link; ./conftest runs on the build
-#              machine (not cross compiling)
+#              machine (not cross compiling); -o into what is not a
+#              regular file (a FIFO for /dev/null) writes through it
 #   autoconf:  a configure.ac through Debian's autoconf: ./configure
 #              CC=atman-cc finds the compiler, headers and libraries of the
 #              SDK (not the build machine's), and make builds the program
@@ -366,6 +367,19 @@ printf 'int main(void) { return 0 }\n' >syntax.c
 if "$CC" -c syntax.c >"$tmp/log" 2>&1; then fail probe-syntax-error "a syntax error compiled"
 else pass probe-syntax-error; fi
 probe probe-pthread "-pthread/-lpthread did not link" "$CC" -pthread conftest.c -o conftest3 -lpthread
+# -o /dev/null, as build systems' probes link: the image is written into
+# an output that is not a regular file, which stays what it was (atman-cc
+# used to read it back and then remove it: as root, /dev/null itself).
+# A FIFO of our own stands in, so that a failure takes nothing away.
+mkfifo out.fifo && { cat out.fifo >fifo.got & }
+reader=$!
+if "$CC" -o out.fifo conftest.c >"$tmp/log" 2>&1 && wait "$reader" && [ -p out.fifo ] &&
+   nm fifo.got 2>>"$tmp/log" | grep -q ' T main$'; then
+	pass probe-output-not-a-file
+else
+	kill "$reader" 2>/dev/null
+	fail probe-output-not-a-file "-o FIFO failed, or the FIFO was replaced, or no image came through"
+fi
 
 # ---- a real configure, made by Debian's autoconf ------------------------------
 sysroot=$("$CC" --print-sysroot)
