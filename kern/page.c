@@ -6,8 +6,7 @@
  * use (anonymous mmap backs its pages on first touch, but running out of
  * memory must still be -ENOMEM at the call): a reserved page is counted
  * as free but handed out only through page_alloc_reserved. One CPU and
- * kernel code runs with
- * interrupts off, so there is no locking.
+ * kernel code runs with interrupts off, so there is no locking.
  */
 #include "kern.h"
 
